@@ -12,6 +12,10 @@ Five lines from scenario to equilibrium::
 from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, GameFormatError, NegsimError, SolverError
 from negsim.game import Game
+from negsim.games.talks import talks_game, with_mediator
+from negsim.payoffs import payoff_batch, payoff_grid
+from negsim.scenario import Scenario, available_scenarios, load_scenario
+from negsim.selection import select
 from negsim.io.gambit import read_nfg, write_nfg
 from negsim.solvers import SOLVERS, solve, solve_batch
 
@@ -22,10 +26,18 @@ __all__ = [
     "GameFormatError",
     "NegsimError",
     "SOLVERS",
+    "Scenario",
     "SolverError",
+    "available_scenarios",
+    "load_scenario",
+    "payoff_batch",
+    "payoff_grid",
     "read_nfg",
+    "select",
     "solve",
     "solve_batch",
+    "talks_game",
+    "with_mediator",
     "write_nfg",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,114 @@
+"""Config schemas: the typed shape of every config group, for OmegaConf and Hydra.
+
+These dataclasses only describe configs; :mod:`negsim.scenario` turns a config into
+validated, frozen domain objects. Hydra registers them in its ``ConfigStore`` (see
+:mod:`negsim.cli`), so a typo or a wrong type fails at start-up with the key named.
+Every number that comes from the record carries a ``source`` list of evidence IDs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from omegaconf import MISSING
+
+
+@dataclass
+class SourcedValue:
+    """A number with the evidence behind it (IDs of POSITIONS.md or ``cite:`` entries)."""
+
+    value: float = MISSING
+    source: list[str] = MISSING
+    note: str = ""
+
+
+@dataclass
+class Sources:
+    """The evidence behind a plain number elsewhere in the same config node."""
+
+    source: list[str] = MISSING
+    note: str = ""
+
+
+@dataclass
+class FeatureSpec:
+    """An outcome feature: its unit and meaning."""
+
+    unit: str = MISSING
+    description: str = MISSING
+
+
+@dataclass
+class OutcomeSpec:
+    """One cell of the talks game: the action pair, what happens, and its features."""
+
+    row: str = MISSING
+    col: str = MISSING
+    label: str = MISSING
+    deal: bool = MISSING
+    walkout: list[str] = field(default_factory=list)
+    features: dict[str, float] = MISSING
+    source: list[str] = MISSING
+
+
+@dataclass
+class GameSpec:
+    """A two-player game whose outcomes are described by features (DESIGN.md)."""
+
+    name: str = MISSING
+    title: str = MISSING
+    players: list[str] = MISSING
+    actions: dict[str, list[str]] = MISSING
+    features: dict[str, FeatureSpec] = MISSING
+    verification_relieves: str = MISSING
+    outcomes: list[OutcomeSpec] = MISSING
+
+
+@dataclass
+class MediatorSpec:
+    """Mediator leverage: plain numbers (so sweeps can set them) plus their sources.
+
+    Units: ``transfer_deal`` and ``penalty_walkout`` in payoff units; ``verification``,
+    ``sovereignty_relief`` and ``deconfliction`` are fractions in [0, 1].
+    """
+
+    name: str = MISSING
+    transfer_deal: float = MISSING
+    penalty_walkout: float = MISSING
+    verification: float = MISSING
+    sovereignty_relief: float = MISSING
+    deconfliction: float = MISSING
+    sources: dict[str, Sources] = MISSING
+
+
+@dataclass
+class ScenarioSpec:
+    """A negotiation round: what happened, and each actor's weights on outcome features."""
+
+    name: str = MISSING
+    title: str = MISSING
+    dates: str = MISSING
+    summary: str = MISSING
+    evidence: list[str] = MISSING
+    weights: dict[str, dict[str, SourcedValue]] = MISSING
+
+
+@dataclass
+class SolverSpec:
+    """Which solver finds equilibria, and which rule selects one of several."""
+
+    method: str = "enumerate"
+    selection: str = "logit"
+    tol: float = 1e-8
+
+
+@dataclass
+class RunConfig:
+    """The top-level config of the ``negsim`` command."""
+
+    scenario: ScenarioSpec = MISSING
+    game: GameSpec = MISSING
+    mediator: MediatorSpec = MISSING
+    solver: SolverSpec = field(default_factory=SolverSpec)
+    nfg: Optional[str] = None

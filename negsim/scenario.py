@@ -1,0 +1,312 @@
+"""Scenarios from evidence: load, validate and freeze the talks game's inputs.
+
+A scenario is three config nodes (see :mod:`negsim.config`): the *game* (players,
+actions, and the outcome of every action pair described by features), the *scenario*
+proper (each actor's weight on each feature, per negotiation round) and the *mediator*
+(transfers, penalties, verification). :func:`build_scenario` checks them in one place:
+every weight and mediator number names known evidence, every label is consistent, every
+probability-like number lies in [0, 1]; the first problem raises a
+:class:`~negsim.errors.ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from negsim.config import GameSpec, MediatorSpec, ScenarioSpec
+from negsim.errors import ConfigError
+from negsim.evidence import unknown_sources
+from negsim.paths import config_dir
+
+#: Mediator knobs that are fractions in [0, 1].
+FRACTION_KNOBS = ("verification", "sovereignty_relief", "deconfliction")
+#: Mediator knobs in payoff units, which must be >= 0.
+PAYOFF_KNOBS = ("transfer_deal", "penalty_walkout")
+MEDIATOR_KNOBS = PAYOFF_KNOBS + FRACTION_KNOBS
+
+
+@dataclass(frozen=True)
+class Mediator:
+    """Mediator leverage (Qatar, Turkiye): one point in the leverage space.
+
+    Attributes
+    ----------
+    transfer_deal : float
+        Payoff units each side receives when the round ends in a deal (carrot).
+    penalty_walkout : float
+        Payoff units taken from a side that walks out or refuses (stick).
+    verification : float
+        Third-party verification in [0, 1]; scales down the sovereignty cost.
+    sovereignty_relief : float
+        Fraction of the sovereignty cost removed at full verification, in [0, 1].
+    deconfliction : float
+        Strength of de-confliction channels in [0, 1] (used by ceasefire rollouts).
+    """
+
+    transfer_deal: float
+    penalty_walkout: float
+    verification: float
+    sovereignty_relief: float
+    deconfliction: float
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated negotiation round, ready to build payoff matrices.
+
+    Shapes: ``m`` row (PAK) actions, ``n`` column (AFG) actions, ``K`` features.
+
+    Attributes
+    ----------
+    features : numpy.ndarray, shape (m, n, K)
+        Outcome features of each action pair, in the units of ``feature_units``.
+    weights : numpy.ndarray, shape (2, K)
+        Each player's payoff per unit of each feature (payoff units).
+    deal : numpy.ndarray of bool, shape (m, n)
+        Cells that end in a deal (mediator transfer paid).
+    walkout : numpy.ndarray, shape (2, m, n)
+        1 where a player bears the mediator's penalty for walking out or refusing.
+    relief_feature : int
+        Index of the feature scaled by ``1 - sovereignty_relief * verification``.
+    """
+
+    name: str
+    title: str
+    dates: str
+    summary: str
+    players: tuple[str, str]
+    actions: tuple[tuple[str, ...], tuple[str, ...]]
+    feature_names: tuple[str, ...]
+    feature_units: tuple[str, ...]
+    features: np.ndarray
+    weights: np.ndarray
+    deal: np.ndarray
+    walkout: np.ndarray
+    relief_feature: int
+    outcome_labels: tuple[tuple[str, ...], ...]
+    outcome_sources: tuple[tuple[tuple[str, ...], ...], ...]
+    weight_sources: tuple[tuple[tuple[str, ...], ...], ...]
+    weight_notes: tuple[tuple[str, ...], ...]
+    mediator: Mediator
+    mediator_sources: dict[str, tuple[str, ...]]
+    evidence: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for name in ("features", "weights", "deal", "walkout"):
+            getattr(self, name).setflags(write=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Numbers of actions ``(m, n)`` of the row and the column player."""
+        return self.features.shape[:2]  # type: ignore[return-value]
+
+
+def _check_sources(key: str, source: Any) -> tuple[str, ...]:
+    if source is None or len(source) == 0:
+        raise ConfigError(f"{key}: missing source (list POSITIONS.md IDs or 'cite:Author Year')")
+    bad = unknown_sources(list(source))
+    if bad:
+        raise ConfigError(f"{key}: unknown source {bad[0]!r} (expected a POSITIONS.md ID such as PK2, or 'cite:Author Year')")
+    return tuple(source)
+
+
+def _finite(key: str, value: float) -> float:
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}: expected a finite number, got {value}")
+    return float(value)
+
+
+def _structured(node: Any, schema: type, key: str):
+    """Merge a plain or Omega config onto its schema, turning OmegaConf errors into ConfigError."""
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(schema), node)
+        OmegaConf.to_container(merged, throw_on_missing=True)
+    except OmegaConfBaseException as exc:
+        msg = str(exc).splitlines()[0]
+        full_key = getattr(exc, "full_key", None)
+        raise ConfigError(f"{key}.{full_key}: {msg}" if full_key else f"{key}: {msg}") from None
+    return merged
+
+
+def _game_arrays(game: GameSpec, players: tuple[str, str]):
+    """Outcome features, deal and walk-out masks, labels and sources of the game, validated."""
+    rows = tuple(game.actions[players[0]])
+    cols = tuple(game.actions[players[1]])
+    names = tuple(game.features.keys())
+    m, n, K = len(rows), len(cols), len(names)
+    if m < 1 or n < 1:
+        raise ConfigError(f"game.actions: each player needs at least one action, got {m}x{n}")
+    for p, labels in zip(players, (rows, cols)):
+        if len(set(labels)) != len(labels):
+            raise ConfigError(f"game.actions.{p}: duplicate action labels {list(labels)}")
+    features = np.full((m, n, K), np.nan)
+    deal = np.zeros((m, n), dtype=bool)
+    walkout = np.zeros((2, m, n))
+    labels = [[""] * n for _ in range(m)]
+    sources: list[list[tuple[str, ...]]] = [[()] * n for _ in range(m)]
+    for k, out in enumerate(game.outcomes):
+        key = f"game.outcomes[{k}]"
+        if out.row not in rows:
+            raise ConfigError(f"{key}.row: unknown action {out.row!r} of {players[0]}; expected one of {list(rows)}")
+        if out.col not in cols:
+            raise ConfigError(f"{key}.col: unknown action {out.col!r} of {players[1]}; expected one of {list(cols)}")
+        i, j = rows.index(out.row), cols.index(out.col)
+        if labels[i][j]:
+            raise ConfigError(f"{key}: duplicate outcome for ({out.row}, {out.col})")
+        missing = set(names) - set(out.features)
+        extra = set(out.features) - set(names)
+        if missing or extra:
+            what = f"missing feature {sorted(missing)[0]!r}" if missing else f"unknown feature {sorted(extra)[0]!r}"
+            raise ConfigError(f"{key}.features: {what}; expected exactly {list(names)}")
+        features[i, j] = [_finite(f"{key}.features.{f}", out.features[f]) for f in names]
+        deal[i, j] = out.deal
+        for p in out.walkout:
+            if p not in players:
+                raise ConfigError(f"{key}.walkout: unknown player {p!r}; expected one of {list(players)}")
+            walkout[players.index(p), i, j] = 1.0
+        labels[i][j] = out.label
+        sources[i][j] = _check_sources(f"{key}.source", out.source)
+    empty = [(rows[i], cols[j]) for i in range(m) for j in range(n) if not labels[i][j]]
+    if empty:
+        raise ConfigError(f"game.outcomes: no outcome for action pair {empty[0]}; every pair needs one")
+    if game.verification_relieves not in names:
+        raise ConfigError(
+            f"game.verification_relieves: unknown feature {game.verification_relieves!r}; expected one of {list(names)}"
+        )
+    return (rows, cols), names, features, deal, walkout, labels, sources
+
+
+def check_knob(knob: str, value: float) -> float:
+    """Validate one mediator knob's value (name known, finite, in its range)."""
+    if knob not in MEDIATOR_KNOBS:
+        raise ConfigError(f"mediator.{knob}: unknown mediator knob; expected one of {list(MEDIATOR_KNOBS)}")
+    v = _finite(f"mediator.{knob}", value)
+    if knob in FRACTION_KNOBS and not 0.0 <= v <= 1.0:
+        raise ConfigError(f"mediator.{knob}: expected a fraction in [0, 1], got {v}")
+    if knob in PAYOFF_KNOBS and v < 0.0:
+        raise ConfigError(f"mediator.{knob}: expected a non-negative payoff, got {v}")
+    return v
+
+
+def _mediator(med: MediatorSpec) -> tuple[Mediator, dict[str, tuple[str, ...]]]:
+    values = {knob: check_knob(knob, getattr(med, knob)) for knob in MEDIATOR_KNOBS}
+    extra = set(med.sources) - set(MEDIATOR_KNOBS)
+    if extra:
+        raise ConfigError(f"mediator.sources: unknown knob {sorted(extra)[0]!r}; expected {list(MEDIATOR_KNOBS)}")
+    sources = {}
+    for knob in MEDIATOR_KNOBS:
+        if knob not in med.sources:
+            raise ConfigError(f"mediator.sources.{knob}: missing source for mediator.{knob}")
+        sources[knob] = _check_sources(f"mediator.sources.{knob}.source", med.sources[knob].source)
+    return Mediator(**values), sources
+
+
+def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
+    """Validate three config nodes and build a :class:`Scenario`.
+
+    Parameters
+    ----------
+    scenario, game, mediator : dict or omegaconf.DictConfig
+        Nodes of the shapes :class:`~negsim.config.ScenarioSpec`,
+        :class:`~negsim.config.GameSpec` and :class:`~negsim.config.MediatorSpec`.
+
+    Raises
+    ------
+    ConfigError
+        On the first invalid key, naming it.
+    """
+    sc: ScenarioSpec = _structured(scenario, ScenarioSpec, "scenario")
+    gm: GameSpec = _structured(game, GameSpec, "game")
+    md: MediatorSpec = _structured(mediator, MediatorSpec, "mediator")
+    if len(gm.players) != 2:
+        raise ConfigError(f"game.players: expected exactly 2 players, got {list(gm.players)}")
+    players = (str(gm.players[0]), str(gm.players[1]))
+    for p in players:
+        if p not in gm.actions:
+            raise ConfigError(f"game.actions: no actions for player {p!r}")
+    extra = set(gm.actions) - set(players)
+    if extra:
+        raise ConfigError(f"game.actions: unknown player {sorted(extra)[0]!r}; expected {list(players)}")
+    actions, names, features, deal, walkout, labels, out_sources = _game_arrays(gm, players)
+    weights = np.zeros((2, len(names)))
+    w_sources, w_notes = [], []
+    for p_idx, p in enumerate(players):
+        if p not in sc.weights:
+            raise ConfigError(f"scenario.weights: no weights for player {p!r}")
+        given = sc.weights[p]
+        extra = set(given) - set(names)
+        if extra:
+            raise ConfigError(f"scenario.weights.{p}: unknown feature {sorted(extra)[0]!r}; expected {list(names)}")
+        srcs, notes = [], []
+        for k, f in enumerate(names):
+            key = f"scenario.weights.{p}.{f}"
+            if f not in given:
+                raise ConfigError(f"{key}: missing weight (give value and source, 0 if the feature does not matter)")
+            weights[p_idx, k] = _finite(f"{key}.value", given[f].value)
+            srcs.append(_check_sources(f"{key}.source", given[f].source))
+            notes.append(str(given[f].note))
+        w_sources.append(tuple(srcs))
+        w_notes.append(tuple(notes))
+    extra = set(sc.weights) - set(players)
+    if extra:
+        raise ConfigError(f"scenario.weights: unknown player {sorted(extra)[0]!r}; expected {list(players)}")
+    med, med_sources = _mediator(md)
+    return Scenario(
+        name=sc.name, title=sc.title, dates=sc.dates, summary=sc.summary,
+        players=players, actions=actions, feature_names=names,
+        feature_units=tuple(gm.features[f].unit for f in names),
+        features=features, weights=weights, deal=deal, walkout=walkout,
+        relief_feature=names.index(gm.verification_relieves),
+        outcome_labels=tuple(tuple(r) for r in labels),
+        outcome_sources=tuple(tuple(r) for r in out_sources),
+        weight_sources=tuple(w_sources), weight_notes=tuple(w_notes),
+        mediator=med, mediator_sources=med_sources,
+        evidence=_check_sources("scenario.evidence", sc.evidence),
+    )
+
+
+def _load_yaml(path: Path) -> DictConfig:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        node = OmegaConf.load(path)
+    except Exception as exc:  # yaml.YAMLError and OmegaConf errors alike
+        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(node, DictConfig):
+        raise ConfigError(f"{path}: expected a mapping of keys to values")
+    return node
+
+
+def load_scenario(name: str, *, game: str = "talks", mediator: str | None = None) -> Scenario:
+    """Load a shipped scenario by name (``configs/scenario/<name>.yaml``), without Hydra.
+
+    Parameters
+    ----------
+    name : str
+        Scenario name, e.g. ``"istanbul_round2"``, or a path to a scenario YAML file.
+    game : str
+        Game config name under ``configs/game/``.
+    mediator : str, optional
+        Mediator config name under ``configs/mediator/``; defaults to the scenario's name.
+    """
+    root = config_dir()
+    path = Path(name) if name.endswith((".yaml", ".yml")) else root / "scenario" / f"{name}.yaml"
+    sc = _load_yaml(path)
+    med_name = mediator or path.stem
+    return build_scenario(
+        sc,
+        _load_yaml(root / "game" / f"{game}.yaml"),
+        _load_yaml(root / "mediator" / f"{med_name}.yaml"),
+    )
+
+
+def available_scenarios() -> list[str]:
+    """Names of the scenarios shipped under ``configs/scenario/``."""
+    return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))

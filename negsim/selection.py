@@ -1,0 +1,69 @@
+"""Selecting one equilibrium when a game has several.
+
+Rules, by name (:data:`SELECTION_RULES`):
+
+``"logit"`` (default)
+    The *logit tracing* rule: follow the principal branch of the logit quantal response
+    equilibrium from uniform play at precision 0 towards full rationality and select the
+    equilibrium it converges to (McKelvey & Palfrey 1995; Turocy 2005). It is principled
+    for this model: it assumes nothing about which equilibrium the delegations expect,
+    starts from complete uncertainty and lets payoff differences (not labels or the
+    order of actions) pull play towards one equilibrium, the same selection the
+    Harsanyi-Selten tracing procedure smooths; it is unique for generic games; and it is
+    the limit of the model the seminar uses for noisy, boundedly rational play.
+``"welfare"``
+    The equilibrium with the largest sum of expected payoffs (a mediator's benchmark);
+    ties broken by order.
+
+With a single equilibrium every rule returns it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from negsim.equilibrium import Equilibrium
+from negsim.errors import SolverError
+
+Profile = tuple[np.ndarray, np.ndarray]
+
+
+def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) -> Profile:
+    """The profile nearest (L1) to the end of the principal logit QRE branch.
+
+    Parameters
+    ----------
+    A, B : numpy.ndarray, shape (m, n)
+    profiles : sequence of (x, y)
+        Candidate equilibria, e.g. all extreme equilibria.
+    """
+    if len(profiles) == 1:
+        return profiles[0]
+    from negsim.solvers.qre import logit_limit
+
+    x_end, y_end = logit_limit(A, B)
+    dist = [np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles]
+    return profiles[int(np.argmin(dist))]
+
+
+def _by_logit(A, B, equilibria: Sequence[Equilibrium]) -> int:
+    chosen = logit_selected(A, B, [e.strategies for e in equilibria])
+    return next(k for k, e in enumerate(equilibria) if e.strategies is chosen)
+
+
+def _by_welfare(A, B, equilibria: Sequence[Equilibrium]) -> int:
+    return int(np.argmax([e.payoffs.sum() for e in equilibria]))
+
+
+SELECTION_RULES: dict[str, Callable[..., int]] = {"logit": _by_logit, "welfare": _by_welfare}
+
+
+def select(game, equilibria: Sequence[Equilibrium], rule: str = "logit") -> int:
+    """Index of the equilibrium that ``rule`` selects among ``equilibria`` of ``game``."""
+    if rule not in SELECTION_RULES:
+        raise SolverError(f"unknown selection rule '{rule}'; expected one of: {', '.join(SELECTION_RULES)}")
+    if not equilibria:
+        raise SolverError("no equilibria to select from")
+    return 0 if len(equilibria) == 1 else SELECTION_RULES[rule](game.A, game.B, equilibria)
