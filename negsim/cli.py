@@ -34,16 +34,20 @@ ConfigStore.instance().store(name="run_schema", node=RunConfig)
 _FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i"}
 
 
+#: Lines of Hydra/OmegaConf messages that add nothing for a user.
+_NOISE = ("object_type=", "reference_type=", "full_key:", "Set the environment", "Config search path", "provider=")
+
+
 def _one_line(exc: BaseException) -> str:
     """Hydra/OmegaConf errors as one line: messages of the exception chain, no traceback."""
     parts: list[str] = []
     while exc is not None:
         for line in str(exc).splitlines():
             line = line.strip()
-            if line and not line.startswith(("object_type=", "Set the environment")) and line not in parts:
+            if line and not line.startswith(_NOISE) and line not in parts:
                 parts.append(line)
         exc = exc.__cause__  # type: ignore[assignment]
-    return "; ".join(parts)
+    return "; ".join(parts).replace(":; ", ": ")
 
 
 def _split_args(argv: list[str]) -> tuple[list[str], str, bool]:

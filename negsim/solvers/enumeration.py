@@ -33,7 +33,7 @@ import numpy as np
 from negsim.errors import SolverError
 
 #: A constraint counts as tight when its slack is within this, after payoffs are rescaled
-#: to [1, 2] (so it is relative to the payoff range).
+#: into [1, 2] (so it is relative to the payoff range, or absolute below a range of 1).
 TIGHT_TOL = 1e-9
 #: A basis whose matrix has |determinant| below this is singular (entries are in [0, 2]).
 SINGULAR_TOL = 1e-12
@@ -48,13 +48,15 @@ def _bases(total: int, k: int) -> np.ndarray:
 
 
 def _rescale(M: np.ndarray) -> np.ndarray:
-    """Affine rescale of each game's payoffs to [1, 2] (equilibria are unchanged).
+    """Affine rescale of each game's payoffs into [1, 2] (equilibria are unchanged).
 
-    Shape (G, m, n) -> (G, m, n); a constant matrix becomes all ones.
+    Payoffs are divided by ``max(range, 1)``, the scale of the regret tolerance in
+    :mod:`negsim.equilibrium`, so differences below ``TIGHT_TOL * max(range, 1)`` count
+    as ties. Shape (G, m, n) -> (G, m, n).
     """
     lo = M.min(axis=(1, 2), keepdims=True)
     spread = M.max(axis=(1, 2), keepdims=True) - lo
-    return 1.0 + (M - lo) / np.where(spread > 0, spread, 1.0)
+    return 1.0 + (M - lo) / np.maximum(spread, 1.0)
 
 
 def _solve_square(M: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,48 @@
+"""Shared test helpers: game generators and the pygambit oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+
+def profile_set(profiles, digits: int = 7) -> set[tuple[float, ...]]:
+    """A set of (x, y) profiles, rounded, for comparing equilibrium sets across solvers."""
+    return {tuple(np.round(np.concatenate([x, y]), digits) + 0.0) for x, y in profiles}
+
+
+def gambit_equilibria(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """All extreme equilibria by pygambit's enummixed (the independent oracle)."""
+    gbt = pytest.importorskip("pygambit")
+    integral = np.all(A == np.round(A)) and np.all(B == np.round(B))
+    game = gbt.Game.from_arrays(A.astype(int) if integral else A, B.astype(int) if integral else B)
+    players = list(game.players)
+    result = gbt.nash.enummixed_solve(game, rational=False)
+    return [
+        tuple(np.array([float(eq[s]) for s in p.strategies]) for p in players)
+        for eq in result.equilibria
+    ]
+
+
+def random_game(rng: np.random.Generator, m: int, n: int, degenerate: bool):
+    """A random m x n game: small integer payoffs (often degenerate) or normal floats."""
+    if degenerate:
+        return rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
+    return rng.normal(size=(m, n)), rng.normal(size=(m, n))
+
+
+@st.composite
+def games(draw, min_size: int = 1, max_size: int = 5, small_ints: bool | None = None):
+    """Hypothesis strategy for bimatrix games; integer payoffs in [-2, 2] make degenerate ones."""
+    m = draw(st.integers(min_size, max_size))
+    n = draw(st.integers(min_size, max_size))
+    ints = draw(st.booleans()) if small_ints is None else small_ints
+    if ints:
+        elems = st.integers(-2, 2).map(float)
+    else:
+        elems = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=32)
+    A = draw(arrays(float, (m, n), elements=elems))
+    B = draw(arrays(float, (m, n), elements=elems))
+    return A, B

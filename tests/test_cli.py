@@ -1,0 +1,108 @@
+"""End-to-end tests of the real ``negsim`` command, and of its bad-input errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from negsim import cli
+
+NEGSIM = [sys.executable, "-c", "from negsim.cli import main; main()"]
+
+
+def run_cli(args, cwd: Path):
+    return subprocess.run(NEGSIM + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_default_run_prints_sources_equilibria_and_writes_metrics(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "Istanbul talks, round two" in text
+    assert "insist_written" in text and "[PK1, PK2, PK3]" in text
+    assert "Selected by the 'logit' rule: #1" in text
+    assert "deadlock: verbal pledge only, no deal (p=1)" in text
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["scenario"] == "istanbul_round2"
+    assert metrics["p_deal"] == 0.0
+    assert metrics["equilibria"][metrics["selected"]]["x"] == [1.0, 0.0, 0.0]
+    assert metrics["versions"]["numpy"] and len(metrics["config_hash"]) == 16
+    assert (out / ".hydra" / "config.yaml").is_file()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_other_scenario_and_solver_from_the_command_line(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", "scenario=doha_round", "solver=lemke_howson"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["scenario"] == "doha_round" and metrics["p_deal"] == 1.0
+    assert metrics["solver"]["method"] == "lemke_howson"
+
+
+def test_solving_a_gambit_file(tmp_path):
+    nfg = tmp_path / "pennies.nfg"
+    nfg.write_text('NFG 1 R "Matching pennies" { "P1" "P2" } { 2 2 }\n1 -1 -1 1 -1 1 1 -1\n')
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", f"nfg={nfg}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["equilibria"] == [
+        {"x": [0.5, 0.5], "y": [0.5, 0.5], "payoffs": [0.0, 0.0], "regret": [0.0, 0.0]}
+    ]
+
+
+BAD_NFG = {
+    "malformed.nfg": 'NFG 1 R "x" { "P1" "P2" } { 2 2 }\n1 2 3 oops 5 6 7 8\n',
+    "empty.nfg": "",
+    "short.nfg": 'NFG 1 R "x" { "P1" "P2" } { 2 2 }\n1 2 3 4 5\n',
+    "nan.nfg": 'NFG 1 R "x" { "P1" "P2" } { 1 1 }\nnan 1\n',
+    "three.nfg": 'NFG 1 R "x" { "P1" "P2" "P3" } { 1 1 1 }\n1 2 3\n',
+}
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["colour=blue"], "colour"),
+        (["scenario=nowhere"], "nowhere"),
+        (["solver.method=simplex"], "solver.method: unknown solver 'simplex'"),
+        (["solver.selection=coin_flip"], "solver.selection: unknown rule 'coin_flip'"),
+        (["mediator.verification=1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
+        (["mediator.transfer_deal=lots"], "mediator.transfer_deal"),
+        (["scenario.weights.PAK.guarantee.source=[]"], "scenario.weights.PAK.guarantee.source: missing source"),
+        (["scenario.weights.PAK.guarantee.source=[XX1]"], "unknown source 'XX1'"),
+        (["scenario.weights.AFG.escalation.value=nan"], "scenario.weights.AFG.escalation.value: expected a finite number"),
+        (["mediator.verification=0,0.5,2"], "mediator.verification: expected a fraction in [0, 1], got 2.0"),
+        (["nfg=missing.nfg"], "missing.nfg"),
+        *[([f"nfg={name}"], name) for name in BAD_NFG],
+    ],
+)
+def test_bad_input_gives_one_line_error_exit_2_and_writes_nothing(args, expected, tmp_path, monkeypatch, capsys):
+    for name, text in BAD_NFG.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    monkeypatch.setattr(sys, "argv", ["negsim", f"hydra.run.dir={tmp_path / 'run'}", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("negsim: error: "), err
+    assert expected in lines[0]
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_bad_input_through_the_installed_command_has_no_traceback(tmp_path):
+    proc = run_cli(["mediator.deconfliction=-0.1"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "negsim: error: mediator.deconfliction: expected a fraction in [0, 1], got -0.1"
+    assert not any(tmp_path.iterdir())
