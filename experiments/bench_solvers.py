@@ -21,7 +21,9 @@ is solved one game at a time by
 * nashpy: ``list(nashpy.Game(A, B).support_enumeration())`` (construction included);
 * negsim's single-game path: ``negsim.solve(Game(A, B))`` (construction included).
 
-Each reference pass runs once after a short warm-up. Equilibrium sets are compared game by
+Every solver is warmed up on a few games first; the batch solver, pygambit and the
+single-game path report the best of ``--repeats`` passes, nashpy (the slowest by far) one
+pass. Equilibrium sets are compared game by
 game with pygambit as the oracle (as sets: duplicates removed, entries within 1e-6). The
 exit status is 1 only if the batch solver disagrees with pygambit on some game; nashpy's
 disagreements (it can miss equilibria of degenerate games) are reported, not fatal.
@@ -90,26 +92,30 @@ def random_games(n_games: int, rng: np.random.Generator) -> tuple[np.ndarray, np
 # --------------------------------------------------------------------------- solvers
 
 
-def run_pygambit(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float, float]:
+def run_pygambit(A: np.ndarray, B: np.ndarray, repeats: int) -> tuple[list[Profiles], float, float]:
     """Solve games one by one with pygambit's float enummixed.
 
-    Returns the equilibria, seconds for construction + solve, and seconds for the solve
-    alone (games built beforehand). Reading the probabilities back is not timed.
+    Returns the equilibria, the best of ``repeats`` passes in seconds for construction +
+    solve, and the same for the solve alone (games built beforehand). Reading the
+    probabilities back is not timed.
     """
     for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
         gbt.nash.enummixed_solve(gbt.Game.from_arrays(a, b), rational=False)
-    results = []
-    t0 = time.perf_counter()
-    for a, b in zip(A, B):
-        g = gbt.Game.from_arrays(a, b)
-        results.append((g, gbt.nash.enummixed_solve(g, rational=False)))
-    total = time.perf_counter() - t0
+    total = solve_only = math.inf
+    for _ in range(repeats):
+        results = []
+        t0 = time.perf_counter()
+        for a, b in zip(A, B):
+            g = gbt.Game.from_arrays(a, b)
+            results.append((g, gbt.nash.enummixed_solve(g, rational=False)))
+        total = min(total, time.perf_counter() - t0)
 
     games = [gbt.Game.from_arrays(a, b) for a, b in zip(A, B)]
-    t0 = time.perf_counter()
-    for g in games:
-        gbt.nash.enummixed_solve(g, rational=False)
-    solve_only = time.perf_counter() - t0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for g in games:
+            gbt.nash.enummixed_solve(g, rational=False)
+        solve_only = min(solve_only, time.perf_counter() - t0)
 
     out = []
     for g, res in results:
@@ -122,7 +128,11 @@ def run_pygambit(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float, f
 
 
 def run_nashpy(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float]:
-    """Solve games one by one with nashpy's support enumeration (construction timed)."""
+    """Solve games one by one with nashpy's support enumeration (construction timed).
+
+    One timed pass only: it is by far the slowest, and repeating it would dominate the
+    run time.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its "even number of equilibria" warning on degenerate games
         for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
@@ -135,15 +145,17 @@ def run_nashpy(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float]:
     return [[np.concatenate([x, y]) for x, y in eqs] for eqs in results], elapsed
 
 
-def run_single(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float]:
-    """Solve games one by one with negsim's single-game path (construction timed)."""
+def run_single(A: np.ndarray, B: np.ndarray, repeats: int) -> tuple[list[Profiles], float]:
+    """Solve games one by one with negsim's single-game path (construction timed, best pass)."""
     for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
         solve(Game(a, b))
-    results = []
-    t0 = time.perf_counter()
-    for a, b in zip(A, B):
-        results.append(solve(Game(a, b)))
-    elapsed = time.perf_counter() - t0
+    elapsed = math.inf
+    for _ in range(repeats):
+        results = []
+        t0 = time.perf_counter()
+        for a, b in zip(A, B):
+            results.append(solve(Game(a, b)))
+        elapsed = min(elapsed, time.perf_counter() - t0)
     return [[np.concatenate(eq.strategies) for eq in eqs] for eqs in results], elapsed
 
 
@@ -214,11 +226,11 @@ class SuiteResult:
         raise KeyError(label)
 
 
-BATCH = "negsim solve_batch (all games, best of repeats)"
-SINGLE = "negsim solve(Game(A, B)), one game per call"
-GAMBIT = "pygambit enummixed float, incl. from_arrays"
-GAMBIT_SOLVE = "pygambit enummixed float, solve only"
-NASHPY = "nashpy support_enumeration, incl. Game()"
+BATCH = "negsim solve_batch, all games in one call"  # best of repeats
+SINGLE = "negsim solve(Game(A, B)), one game per call"  # best of repeats
+GAMBIT = "pygambit enummixed float, incl. from_arrays"  # best of repeats
+GAMBIT_SOLVE = "pygambit enummixed float, solve only"  # best of repeats
+NASHPY = "nashpy support_enumeration, incl. Game(), 1 pass"
 
 
 def run_suite(name: str, A, B, description: str, n_ref: int, repeats: int,
@@ -235,11 +247,11 @@ def run_suite(name: str, A, B, description: str, n_ref: int, repeats: int,
     idx = np.sort(rng.choice(n_games, size=n_ref, replace=False))
     As, Bs = A[idx], B[idx]
     print(f"[{name}] pygambit on {n_ref} games ...", flush=True)
-    gambit, t_gambit, t_gambit_solve = run_pygambit(As, Bs)
+    gambit, t_gambit, t_gambit_solve = run_pygambit(As, Bs, repeats)
     print(f"[{name}] nashpy on {n_ref} games ...", flush=True)
     nash, t_nash = run_nashpy(As, Bs)
     print(f"[{name}] negsim single-game path on {n_ref} games ...", flush=True)
-    single, t_single = run_single(As, Bs)
+    single, t_single = run_single(As, Bs, repeats)
     res.timings += [
         (SINGLE, n_ref, t_single),
         (GAMBIT, n_ref, t_gambit),
@@ -274,15 +286,22 @@ def machine() -> list[str]:
         blas_name = "unknown"
     threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
                if k in os.environ}
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
     return [
-        f"machine: {platform.machine()} {platform.system()}, cpu_count {os.cpu_count()}, usable {usable}",
+        f"machine: {cpu}, {platform.system()}, cpu_count {os.cpu_count()}, usable {usable}",
         f"python {platform.python_version()}, numpy {np.__version__}, pygambit {gbt.__version__}, "
         f"nashpy {nashpy.__version__}",
         f"BLAS: {blas_name}; thread variables: {threads or 'none set'}",
-        "BLAS note: the batch solver does its 3x3 solves in closed form (no LAPACK) and one "
-        "stacked matmul of tiny matrices per polytope, which BLAS runs single-threaded; it "
-        "is single-threaded numpy throughout, so the timings do not depend on the BLAS "
-        "thread count. pygambit and nashpy are single-threaded too.",
+        "BLAS note: the batch solver solves its 3x3 systems in closed form (no LAPACK) and "
+        "otherwise runs elementwise numpy plus one stacked matmul of tiny (K x 3)(3 x 6) "
+        "matrices per polytope, far below BLAS's threading threshold: it is effectively "
+        "single-threaded, like pygambit and nashpy, so the ratios compare one core with "
+        "one core and should not depend on the BLAS thread count.",
     ]
 
 
@@ -316,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reference-games", type=int, default=1_000,
                         help="random subsample solved one at a time by pygambit, nashpy and negsim.solve")
     parser.add_argument("--seed", type=int, default=0, help="seed for the random games and subsamples")
-    parser.add_argument("--repeats", type=int, default=3, help="batch runs; the best is reported")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="timed passes of the batch, pygambit and single-game runs; the best is reported")
     args = parser.parse_args(argv)
     if args.games < 1 or args.reference_games < 1 or args.repeats < 1:
         parser.error("--games, --reference-games and --repeats must be positive")

@@ -16,8 +16,9 @@ from negsim.game import Game
 from negsim.io.gambit import read_nfg, write_nfg
 
 FAST = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+ORACLE = settings(FAST, max_examples=25)
 
 # --------------------------------------------------------------------------- strategies
 
@@ -29,21 +30,25 @@ nice_payoffs = st.one_of(
     payoffs,
 )
 labels = st.text(max_size=8)
-# pygambit's reader keeps the escaping backslash of "\\", so the oracle avoids backslashes.
-gambit_labels = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\"), max_size=8
+# pygambit 16.7 renames empty and duplicate labels, accepts only printable ASCII labels
+# without doubled or edge spaces, and keeps the escaping backslash of "\\"; the oracle
+# tests stay within what it reads faithfully.
+_ASCII = "".join(chr(c) for c in range(33, 127) if chr(c) != "\\")
+gambit_labels = st.lists(st.text(_ASCII, min_size=1, max_size=4), min_size=1, max_size=2).map(
+    " ".join
 )
+gambit_titles = st.text(_ASCII + " ", max_size=12)
 
 
 @st.composite
-def games(draw, label=labels, payoff=nice_payoffs):
+def games(draw, label=labels, title=labels, payoff=nice_payoffs):
     m, n = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     A = np.array(draw(st.lists(payoff, min_size=m * n, max_size=m * n))).reshape(m, n)
     B = np.array(draw(st.lists(payoff, min_size=m * n, max_size=m * n))).reshape(m, n)
-    rows = tuple(draw(st.lists(label, min_size=m, max_size=m)))
-    cols = tuple(draw(st.lists(label, min_size=n, max_size=n)))
-    players = (draw(label), draw(label))
-    return Game(A, B, players=players, actions=(rows, cols), title=draw(label))
+    rows = tuple(draw(st.lists(label, min_size=m, max_size=m, unique=True)))
+    cols = tuple(draw(st.lists(label, min_size=n, max_size=n, unique=True)))
+    players = tuple(draw(st.lists(label, min_size=2, max_size=2, unique=True)))
+    return Game(A, B, players=players, actions=(rows, cols), title=draw(title))
 
 
 def assert_same_payoffs(got: Game, want: Game) -> None:
@@ -154,14 +159,14 @@ def test_outcome_example_with_rationals_escapes_and_multiline_comment(tmp_path):
     assert game.title == 'Talks "round 2"'
     assert game.players == ("Pakistan", "Afghanistan")
     assert game.actions == (("Concede", "Hold"), ("Accept", "Reject", "Stall"))
-    # profiles (Concede,Accept)=1 (Hold,Accept)=2 (Concede,Reject)=3 (Hold,Reject)=2 ...
-    np.testing.assert_array_equal(game.A, [[0.75, 0.25, -2], [-2, 0.75, 0.25]])
-    np.testing.assert_array_equal(game.B, [[-1 / 3, 5, 1.5e-3], [1.5e-3, -1 / 3, 5]])
+    # profiles, row player fastest: (C,A)=1 (H,A)=2 (C,R)=3 (H,R)=2 (C,S)=1 (H,S)=3
+    np.testing.assert_array_equal(game.A, [[0.75, 0.25, 0.75], [-2, -2, 0.25]])
+    np.testing.assert_array_equal(game.B, [[-1 / 3, 5, -1 / 3], [1.5e-3, 1.5e-3, 5]])
 
 
 def test_null_outcome_pays_zero_and_decimal_header_without_comment(tmp_path):
     path = tmp_path / "null.nfg"
-    path.write_text('NFG 1 D "nulls" { "A" "B" }\n{ { "x" "y" } { "z" } }\n{ { "o" -1, 2 } }\n0 1\n')
+    path.write_text('NFG 1 D "n" { "A" "B" }\n{ { "x" "y" } { "z" } }\n{ { "o" -1, 2 } }\n0 1\n')
     game = read_nfg(path)
     np.testing.assert_array_equal(game.A, [[0], [-1]])
     np.testing.assert_array_equal(game.B, [[0], [2]])
@@ -203,8 +208,10 @@ MALFORMED = {
     "inf": ('NFG 1 R "t" { "a" "b" } { 1 1 } -inf 1', "NaN and infinite"),
     "overflow": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1e400 1', "too large"),
     "huge_rational": (f'NFG 1 R "t" {{ "a" "b" }} {{ 1 1 }} {10**400}/3 1', "too large"),
-    "zero_denominator": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1/0 1', "found '1/0'"),
+    "zero_denominator": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1/0 1', "zero denominator"),
+    "too_many_digits": (f'NFG 1 R "t" {{ "a" "b" }} {{ 1 1 }} 1/{"7" * 5000} 1', "too many digits"),
     "zero_strategies": ('NFG 1 R "t" { "a" "b" } { 0 1 }', "positive strategy count"),
+    "huge_count": (f'NFG 1 R "t" {{ "a" "b" }} {{ {"9" * 5000} 1 }} 1 2', "strategy count"),
     "fractional_count": ('NFG 1 R "t" { "a" "b" } { 1.5 1 } 1 2', "positive strategy count"),
     "index_out_of_range": (
         'NFG 1 R "t" { "a" "b" } { { "x" } { "y" "z" } } { { "" 1, 2 } } 1 2',
@@ -275,24 +282,23 @@ def test_truncated_or_corrupted_files_never_raise_raw_exceptions(tmp_path_factor
 
 
 def gambit_arrays(g) -> tuple[np.ndarray, np.ndarray]:
+    """pygambit's exact rational payoffs, rounded to the nearest floats."""
     A, B = g.to_arrays()
-    return np.vectorize(Fraction)(A), np.vectorize(Fraction)(B)
-
-
-def exact(M: np.ndarray) -> np.ndarray:
-    return np.vectorize(Fraction)(M.astype(object))
+    return A.astype(float), B.astype(float)
 
 
 @pytest.mark.parametrize("version", ["outcome", "payoff"])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(game=games(label=gambit_labels))
+@ORACLE
+@given(game=games(label=gambit_labels, title=gambit_titles))
 def test_pygambit_reads_our_files_with_the_same_exact_payoffs(tmp_path, version, game):
     gbt = pytest.importorskip("pygambit")
     path = tmp_path / "ours.nfg"
     write_nfg(game, path, version=version)
     g = gbt.read_nfg(str(path))
+    # Gambit reads our decimal text as an exact rational; it must round to our very float.
     A, B = gambit_arrays(g)
-    assert (A == exact(game.A)).all() and (B == exact(game.B)).all()
+    np.testing.assert_array_equal(A, game.A)
+    np.testing.assert_array_equal(B, game.B)
     assert g.title == game.title
     assert tuple(p.label for p in g.players) == game.players
     if version == "outcome":
@@ -300,7 +306,7 @@ def test_pygambit_reads_our_files_with_the_same_exact_payoffs(tmp_path, version,
         assert got == game.actions
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@ORACLE
 @given(
     shape=st.tuples(st.integers(1, 4), st.integers(1, 4)),
     data=st.data(),
@@ -311,9 +317,10 @@ def test_we_read_files_written_by_pygambit(tmp_path, shape, data):
     entries = st.lists(st.fractions(max_denominator=1000), min_size=m * n, max_size=m * n)
     A = np.array(data.draw(entries), dtype=object).reshape(m, n)
     B = np.array(data.draw(entries), dtype=object).reshape(m, n)
-    g = gbt.Game.from_arrays(A, B, title=data.draw(gambit_labels.filter(bool)))
-    for player, label in zip(g.players, data.draw(st.lists(gambit_labels, min_size=2, max_size=2))):
-        player.label = label
+    g = gbt.Game.from_arrays(A, B, title=data.draw(gambit_titles.filter(bool)))
+    names = data.draw(st.lists(gambit_labels, min_size=2, max_size=2, unique=True))
+    for player, name in zip(g.players, names):
+        player.label = name
     path = tmp_path / "theirs.nfg"
     path.write_text(g.to_nfg(), encoding="utf-8")
     game = read_nfg(path)
@@ -331,8 +338,8 @@ def test_hand_written_examples_agree_with_pygambit(tmp_path, text):
     path.write_text(text)
     A, B = gambit_arrays(gbt.read_nfg(str(path)))
     game = read_nfg(path)
-    np.testing.assert_array_equal(game.A, A.astype(float))
-    np.testing.assert_array_equal(game.B, B.astype(float))
+    np.testing.assert_array_equal(game.A, A)
+    np.testing.assert_array_equal(game.B, B)
 
 
 def test_paths_may_be_str_or_pathlib(tmp_path):

@@ -46,7 +46,7 @@ _TOKEN = re.compile(r'\s+|,|[{}]|"[^"\\]*(?:\\.[^"\\]*)*"|"|[^\s{}",]+', re.DOTA
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _RATIONAL = re.compile(r"[+-]?\d+/\d+")
-_COUNT = re.compile(r"\d+")
+_COUNT = re.compile(r"\d{1,18}")  # a count or index; more digits cannot be valid
 _NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _VERSIONS = ("payoff", "outcome")
 
@@ -89,6 +89,22 @@ def _tokenize(text: str, name: str) -> list[_Token]:
     return tokens
 
 
+def _ratio(token: _Token, name: str) -> float:
+    """The float nearest to a rational atom ``p/q``; infinity if it is out of range."""
+    try:
+        return float(Fraction(token.text))
+    except ZeroDivisionError:
+        raise GameFormatError(
+            f"{name}: payoff {token.text!r} has a zero denominator (line {token.line})"
+        ) from None
+    except ValueError:  # beyond Python's limit on the digits of an integer
+        raise GameFormatError(
+            f"{name}: payoff {_show(token)} has too many digits (line {token.line})"
+        ) from None
+    except OverflowError:
+        return float("inf")
+
+
 def _number(token: _Token, name: str, what: str) -> float:
     """The finite float an atom such as ``-2``, ``0.5``, ``1e-3`` or ``3/4`` denotes."""
     text = token.text if token.kind == "atom" else ""
@@ -99,16 +115,13 @@ def _number(token: _Token, name: str, what: str) -> float:
         )
     if _DECIMAL.fullmatch(text):
         value = float(text)
-    elif _RATIONAL.fullmatch(text) and int(text.split("/")[1]) != 0:
-        try:
-            value = float(Fraction(text))
-        except OverflowError:
-            value = float("inf")
+    elif _RATIONAL.fullmatch(text):
+        value = _ratio(token, name)
     else:
         raise _fail(name, what, token)
     if not np.isfinite(value):
         raise GameFormatError(
-            f"{name}: {what} {text!r} is too large to be a finite float (line {token.line})"
+            f"{name}: payoff {_show(token)} is too large for a finite float (line {token.line})"
         )
     return value
 
@@ -306,7 +319,7 @@ def _quote(text: str) -> str:
 
 def _format_number(x: float) -> str:
     """The shortest text that reads back as exactly ``x`` (integers without ``.0``)."""
-    return str(int(x)) if x.is_integer() else repr(x)
+    return repr(x)
 
 
 def _strings(items) -> str:

@@ -54,7 +54,7 @@ from negsim.errors import SolverError
 from negsim.game import as_payoff_pair
 
 #: Default end of the path in dimensionless precision ``lambda * payoff range``.
-DEFAULT_NU_MAX = 1000.0
+DEFAULT_NU_MAX = 1e5
 #: Arc length of the first predictor step (dimensionless coordinates).
 _FIRST_STEP = 0.1
 #: Steps shorter than this mean the path cannot be followed.
@@ -65,9 +65,11 @@ _MAX_ACCEL = 2.0
 _NOMINAL_DIST = 0.1
 _NOMINAL_CONTRACTION = 0.25
 _NOMINAL_ANGLE = 0.1
-#: Newton iterations per corrector and convergence tolerance (relative to 1 + |z|_inf).
+#: Newton iterations per corrector; tolerance on each equation relative to its terms;
+#: a Newton step below ``_ROUNDING`` relative to every coordinate ends the iteration.
 _MAX_NEWTON = 10
-_NEWTON_TOL = 1e-10
+_NEWTON_TOL = 1e-14
+_ROUNDING = 1e-14
 #: A ``start`` path whose last point violates the fixed point by more than this is refused.
 _START_TOL = 1e-6
 
@@ -103,65 +105,96 @@ class QREPath:
         return self.x[-1], self.y[-1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _System:
-    """The QRE equations of a game with payoffs divided by the payoff range ``scale``.
+    """A game with payoffs divided by the payoff range ``scale`` (so ``nu = lambda * scale``).
 
-    ``DA`` (m-1, n) holds ``A_i - A_0`` and ``DB`` (n-1, m) holds ``B_j - B_0`` (columns of
-    ``B``), both divided by ``scale``.
+    ``A`` (m, n) holds the row player's payoffs, ``Bt`` (n, m) the column player's
+    payoffs transposed (both players' payoffs against the other's actions).
     """
 
-    m: int
-    n: int
-    DA: np.ndarray
-    DB: np.ndarray
+    A: np.ndarray
+    Bt: np.ndarray
     scale: float
+
+    @property
+    def m(self) -> int:
+        return self.A.shape[0]
+
+    @property
+    def n(self) -> int:
+        return self.A.shape[1]
 
 
 def _system(A, B) -> _System:
     A, B = as_payoff_pair(A, B)
     spread = max(np.ptp(A), np.ptp(B))
     scale = float(spread) if spread > 0 else 1.0
-    return _System(A.shape[0], A.shape[1], (A[1:] - A[:1]) / scale, (B[:, 1:] - B[:, :1]).T / scale, scale)
+    return _System(A / scale, B.T / scale, scale)
 
 
-def _difference_matrix(k: int) -> np.ndarray:
-    """``D`` of shape (k-1, k) with ``(D v)_i = v_{i+1} - v_0``."""
-    return np.hstack([-np.ones((k - 1, 1)), np.eye(k - 1)])
+def _player_equations(a: np.ndarray, p: np.ndarray, nu: float, M: np.ndarray, r: int):
+    """One player's equations ``log x_i - log x_r = nu ((M p)_i - (M p)_r)``, ``sum x = 1``.
+
+    The equation of the reference action ``r`` is replaced by ``sum x = 1``.
+
+    Parameters
+    ----------
+    a : numpy.ndarray, shape (k,)
+        The player's log-probabilities.
+    p : numpy.ndarray, shape (l,)
+        The opponent's probabilities.
+    nu : float
+    M : numpy.ndarray, shape (k, l)
+        The player's payoffs against the opponent's actions.
+    r : int
+        Reference action (best use: the most probable one, so ``|a_r|`` is small).
+
+    Returns
+    -------
+    H : numpy.ndarray, shape (k,)
+        Residuals.
+    J_own, J_other, J_nu : numpy.ndarray, shapes (k, k), (k, l), (k,)
+        Derivatives with respect to ``a``, the opponent's log-probabilities and ``nu``.
+    size : numpy.ndarray, shape (k,)
+        Magnitude of the terms of each equation (the scale of its rounding error).
+    """
+    D = M - M[r]
+    u = D @ p
+    x = np.exp(a)
+    H = a - a[r] - nu * u
+    H[r] = x.sum() - 1.0
+    J_own = np.eye(len(a))
+    J_own[:, r] -= 1.0
+    J_own[r] = x
+    size = 1.0 + np.abs(a) + abs(a[r]) + nu * (np.abs(D) @ p)
+    size[r] = 1.0
+    return H, J_own, -nu * D * p, -u, size
 
 
-def _residual(z: np.ndarray, s: _System) -> np.ndarray:
-    """``H(z)``, shape (m+n,), for ``z = (log x, log y, nu)`` of shape (m+n+1,)."""
-    a, b, nu = z[: s.m], z[s.m : -1], z[-1]
-    x, y = np.exp(a), np.exp(b)
-    return np.concatenate(
-        [[x.sum() - 1.0], a[1:] - a[0] - nu * (s.DA @ y), [y.sum() - 1.0], b[1:] - b[0] - nu * (s.DB @ x)]
-    )
-
-
-def _jacobian(z: np.ndarray, s: _System) -> np.ndarray:
-    """``H'(z)``, shape (m+n, m+n+1)."""
-    m, n = s.m, s.n
+def _equations(z: np.ndarray, s: _System, ref: tuple[int, int]):
+    """``H(z)`` (m+n,), ``H'(z)`` (m+n, m+n+1) and equation sizes (m+n,) at ``z = (log x, log y, nu)``."""
+    m = s.m
     a, b, nu = z[:m], z[m:-1], z[-1]
-    x, y = np.exp(a), np.exp(b)
-    J = np.zeros((m + n, m + n + 1))
-    J[0, :m] = x
-    J[1:m, :m] = _difference_matrix(m)
-    J[1:m, m:-1] = -nu * s.DA * y
-    J[1:m, -1] = -(s.DA @ y)
-    J[m, m:-1] = y
-    J[m + 1 :, :m] = -nu * s.DB * x
-    J[m + 1 :, m:-1] = _difference_matrix(n)
-    J[m + 1 :, -1] = -(s.DB @ x)
-    return J
+    Hx, Jxx, Jxy, Jxn, size_x = _player_equations(a, np.exp(b), nu, s.A, ref[0])
+    Hy, Jyy, Jyx, Jyn, size_y = _player_equations(b, np.exp(a), nu, s.Bt, ref[1])
+    J = np.empty((m + s.n, m + s.n + 1))
+    J[:m, :m], J[:m, m:-1], J[:m, -1] = Jxx, Jxy, Jxn
+    J[m:, :m], J[m:, m:-1], J[m:, -1] = Jyx, Jyy, Jyn
+    return np.concatenate([Hx, Hy]), J, np.concatenate([size_x, size_y])
 
 
-def _tangent(z: np.ndarray, s: _System, direction: np.ndarray) -> np.ndarray | None:
+def _reference(z: np.ndarray, m: int) -> tuple[int, int]:
+    """Each player's most probable action: the reference actions of the equations."""
+    return int(np.argmax(z[:m])), int(np.argmax(z[m:-1]))
+
+
+def _tangent(z: np.ndarray, s: _System, ref: tuple[int, int], direction: np.ndarray) -> np.ndarray | None:
     """Unit null vector of ``H'(z)`` with positive component along ``direction``.
 
     Returns None where ``H'(z)`` together with ``direction`` is singular.
     """
-    M = np.vstack([_jacobian(z, s), direction])
+    M = np.vstack([_equations(z, s, ref)[1], direction])
     rhs = np.zeros(len(z))
     rhs[-1] = 1.0
     try:
@@ -172,25 +205,30 @@ def _tangent(z: np.ndarray, s: _System, direction: np.ndarray) -> np.ndarray | N
     return t / norm if np.isfinite(norm) and norm > 0 else None
 
 
-def _newton(z: np.ndarray, s: _System, c: np.ndarray, d: float) -> tuple[np.ndarray, list[float]] | None:
+def _newton(
+    z: np.ndarray, s: _System, ref: tuple[int, int], c: np.ndarray, d: float
+) -> tuple[np.ndarray, list[float]] | None:
     """Solve ``H(z) = 0, c . z = d`` by Newton's method from ``z``.
 
-    Returns the solution and the norms of the Newton steps, or None when the iteration
-    does not contract (each step at most half the previous) within ``_MAX_NEWTON`` steps.
+    Converged when every equation holds to ``_NEWTON_TOL`` relative to the size of its
+    terms, or the Newton step is at rounding level in every coordinate. Returns the
+    solution and the norms of the Newton steps taken, or None when the iteration does not
+    contract (each step at most half the previous) within ``_MAX_NEWTON`` steps.
     """
     norms: list[float] = []
     for _ in range(_MAX_NEWTON):
-        M = np.vstack([_jacobian(z, s), c])
-        rhs = -np.append(_residual(z, s), c @ z - d)
+        H, J, size = _equations(z, s, ref)
+        if np.all(np.abs(H) <= _NEWTON_TOL * size) and abs(c @ z - d) <= _NEWTON_TOL * (1.0 + abs(d)):
+            return z, norms
         try:
-            dz = np.linalg.solve(M, rhs)
+            dz = np.linalg.solve(np.vstack([J, c]), -np.append(H, c @ z - d))
         except np.linalg.LinAlgError:
             return None
         z = z + dz
         norms.append(float(np.linalg.norm(dz)))
         if not np.all(np.isfinite(z)) or np.max(z[:-1]) > 1.0:
             return None
-        if norms[-1] <= _NEWTON_TOL * (1.0 + np.max(np.abs(z))):
+        if np.all(np.abs(dz) <= _ROUNDING * (1.0 + np.abs(z))):
             return z, norms
         if len(norms) > 1 and norms[-1] > 0.5 * norms[-2]:
             return None
@@ -199,9 +237,10 @@ def _newton(z: np.ndarray, s: _System, c: np.ndarray, d: float) -> tuple[np.ndar
 
 def _step_factor(norms: list[float], angle: float) -> float:
     """Allgower-Georg deceleration factor: > 1 shrinks the next step, < 1 grows it."""
+    dist = norms[0] if norms else 0.0
     contraction = norms[1] / norms[0] if len(norms) > 1 and norms[0] > 0 else 0.0
     return max(
-        np.sqrt(norms[0] / _NOMINAL_DIST),
+        np.sqrt(dist / _NOMINAL_DIST),
         np.sqrt(contraction / _NOMINAL_CONTRACTION),
         angle / _NOMINAL_ANGLE,
         1.0 / _MAX_ACCEL,
@@ -215,7 +254,7 @@ def _land(z0: np.ndarray, z1: np.ndarray, s: _System, nu: float) -> np.ndarray |
     guess[-1] = nu
     c = np.zeros(len(z0))
     c[-1] = 1.0
-    solved = _newton(guess, s, c, nu)
+    solved = _newton(guess, s, _reference(z0, s.m), c, nu)
     if solved is None or np.linalg.norm(solved[0] - guess) > np.linalg.norm(z1 - z0):
         return None
     return solved[0]
@@ -249,7 +288,7 @@ def _trace(
     SolverError
         If the step size underflows or ``max_steps`` is exhausted.
     """
-    t = _tangent(z, s, direction)
+    t = _tangent(z, s, _reference(z, s.m), direction)
     if t is None:
         raise SolverError(f"logit QRE path: singular Jacobian at lambda={z[-1] / s.scale:.6g}")
     points: list[np.ndarray] = []
@@ -260,8 +299,9 @@ def _trace(
                 f"(step size below {_MIN_STEP:g}; the branch may bifurcate there)"
             )
         predicted = z + h * t
-        corrected = _newton(predicted, s, t, float(t @ predicted))
-        t_new = None if corrected is None else _tangent(corrected[0], s, t)
+        ref = _reference(z, s.m)
+        corrected = _newton(predicted, s, ref, t, float(t @ predicted))
+        t_new = None if corrected is None else _tangent(corrected[0], s, ref, t)
         if t_new is None:
             h *= 0.5
             continue
@@ -310,8 +350,8 @@ def _softmax(v: np.ndarray) -> np.ndarray:
 def _fixed_point_residual(s: _System, lam: float, x: np.ndarray, y: np.ndarray) -> float:
     """Largest violation of ``x = softmax(lam A y)``, ``y = softmax(lam B^T x)``."""
     nu = lam * s.scale
-    x_fit = _softmax(nu * np.concatenate([[0.0], s.DA @ y]))
-    y_fit = _softmax(nu * np.concatenate([[0.0], s.DB @ x]))
+    x_fit = _softmax(nu * (s.A @ y))
+    y_fit = _softmax(nu * (s.Bt @ x))
     return float(max(np.max(np.abs(x - x_fit)), np.max(np.abs(y - y_fit))))
 
 
@@ -382,7 +422,7 @@ def _resume(s: _System, path: QREPath, nu: float, max_steps: int) -> np.ndarray:
     Z = _from_path(path, s)
     c = np.zeros(Z.shape[1])
     c[-1] = 1.0
-    solved = _newton(Z[k], s, c, Z[k, -1])
+    solved = _newton(Z[k], s, _reference(Z[k], s.m), c, Z[k, -1])
     if solved is None:
         raise SolverError("start path point cannot be refined on the logit QRE branch of this game")
     nxt = min(k + 1, len(Z) - 1)
