@@ -319,7 +319,7 @@ def _quote(text: str) -> str:
 
 def _format_number(x: float) -> str:
     """The shortest text that reads back as exactly ``x`` (integers without ``.0``)."""
-    return repr(x)
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 def _strings(items) -> str:
