@@ -13,6 +13,7 @@ status 2.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 from negsim.config import RunConfig
 from negsim.errors import ConfigError, NegsimError
 from negsim.paths import config_dir
-from negsim.results import config_hash, package_versions, write_json_atomic
+from negsim.results import config_hash, package_versions, write_arrays_atomic, write_json_atomic
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
 
@@ -119,10 +120,10 @@ def preflight(argv: list[str]) -> None:
 
 
 def inputs(cfg: DictConfig):
-    """Validate a composed config and build the game to solve: (game, scenario or None)."""
+    """Validate a composed config: (game to solve, scenario or None, rollout inputs)."""
     from negsim.games.talks import talks_game
     from negsim.io.gambit import read_nfg
-    from negsim.scenario import build_scenario
+    from negsim.scenario import build_rollout, build_scenario
     from negsim.selection import SELECTION_RULES
     from negsim.solvers import SOLVERS
 
@@ -134,19 +135,26 @@ def inputs(cfg: DictConfig):
         )
     if not 0 < cfg.solver.tol < 1:
         raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {cfg.solver.tol}")
+    rollout_inputs = build_rollout(cfg.rollout)
     if cfg.nfg:
-        return read_nfg(cfg.nfg), None
+        return read_nfg(cfg.nfg), None, rollout_inputs
     scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
-    return talks_game(scenario), scenario
+    return talks_game(scenario), scenario, rollout_inputs
 
 
-def run(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
-    """Solve the configured game: the printed report and the metrics to record."""
+def run(cfg: DictConfig):
+    """Solve the configured game and roll out the ceasefire after it.
+
+    Returns
+    -------
+    (text, metrics, rollout) : the printed report, the metrics to record, and the
+    :class:`~negsim.rollout.RolloutResult` (None when there is no scenario or no runs).
+    """
     from negsim import report
     from negsim.selection import select
     from negsim.solvers import solve
 
-    game, scenario = inputs(cfg)
+    game, scenario, (params, effort_unverified, breakdown_level, sizes) = inputs(cfg)
     equilibria = solve(game, method=cfg.solver.method, tol=cfg.solver.tol)
     chosen = select(game, equilibria, cfg.solver.selection)
     text = [f"{game.title}", report.payoff_table(game)]
@@ -186,7 +194,29 @@ def run(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
             + "; ".join(f"{lab} (p={p:.3g})" for lab, p in dist.items())
             + f"; probability of a deal {metrics['p_deal']:.3g}"
         )
-    return "\n\n".join(text), metrics
+    result = None
+    if scenario is not None and sizes["runs"] > 0:
+        from negsim.ceasefire_after_talks import situation_after_talks
+        from negsim.rollout import rollout
+
+        situation = situation_after_talks(
+            scenario, equilibria[chosen], effort_unverified=effort_unverified, breakdown_level=breakdown_level
+        )
+        result = rollout(
+            params, situation, runs=sizes["runs"], days=sizes["days"], seed=int(cfg.seed),
+            chunk_runs=sizes["chunk_runs"], progress=sizes["runs"] * sizes["days"] >= 20_000_000,
+        )
+        metrics["rollout"] = {
+            "seed": int(cfg.seed),
+            "situation": dataclasses.asdict(situation),
+            **result.summary(),
+            "p_incident_21_days": result.incident_probability(21),
+            "quantiles_days_to_breakdown": {
+                str(q): (None if d == float("inf") else d) for q, d in result.time_to_breakdown_quantiles().items()
+            },
+        }
+        text.append(report.rollout_report(result, situation))
+    return "\n\n".join(text), metrics, result
 
 
 def _discard_run_dir(out: Path) -> None:
@@ -202,14 +232,24 @@ def _discard_run_dir(out: Path) -> None:
 def _app(cfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
     try:
-        text, metrics = run(cfg)
+        text, metrics, result = run(cfg)
     except NegsimError as exc:
         _discard_run_dir(out)
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(text)
-    write_json_atomic(out / "metrics.json", metrics)
-    print(f"\nWrote {out / 'metrics.json'}")
+    written = []
+    if result is not None:
+        from negsim.plots import save_breakdown_plots
+
+        p, lo, hi = result.breakdown_probability()
+        written.append(write_arrays_atomic(
+            out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
+            breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
+        ))
+        written += save_breakdown_plots(result, metrics.get("game", ""), out)
+    written.append(write_json_atomic(out / "metrics.json", metrics))
+    print("\nWrote " + ", ".join(str(w) for w in written))
 
 
 def main() -> None:

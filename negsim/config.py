@@ -104,6 +104,36 @@ class SolverSpec:
 
 
 @dataclass
+class RolloutSpec:
+    """Monte Carlo ceasefire rollouts after the talks (see :mod:`negsim.rollout`).
+
+    ``runs = 0`` skips the rollout. Probabilities are per day; ``sources`` must name the
+    evidence of every model parameter.
+    """
+
+    runs: int = 10000
+    days: int = 180
+    chunk_runs: int = 65536
+    breakdown_level: int = MISSING
+    attack_rate: float = MISSING
+    effort_cap: float = MISSING
+    effort_unverified: float = MISSING
+    major_share: float = MISSING
+    attribution: float = MISSING
+    verification_attribution: float = MISSING
+    pak_retaliate: float = MISSING
+    afg_respond: float = MISSING
+    incident: list[float] = MISSING
+    incident_damping: float = MISSING
+    deescalate: float = MISSING
+    deconfliction_pull: float = MISSING
+    reopen: float = MISSING
+    deaths_per_day: list[float] = MISSING
+    trade_loss_per_day: float = MISSING
+    sources: dict[str, Sources] = MISSING
+
+
+@dataclass
 class RunConfig:
     """The top-level config of the ``negsim`` command."""
 
@@ -111,4 +141,6 @@ class RunConfig:
     game: GameSpec = MISSING
     mediator: MediatorSpec = MISSING
     solver: SolverSpec = field(default_factory=SolverSpec)
+    rollout: RolloutSpec = MISSING
+    seed: int = 20251019
     nfg: Optional[str] = None

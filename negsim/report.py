@@ -99,3 +99,22 @@ def outcome_distribution(scenario: Scenario, eq: Equilibrium) -> dict[str, float
             if P[i, j] > 0:
                 dist[label] = dist.get(label, 0.0) + float(P[i, j])
     return dist
+
+
+def rollout_report(result, situation) -> str:
+    """Headline numbers of a ceasefire rollout."""
+    from negsim.rollout import LEVELS
+
+    s = result.summary()
+    q = result.time_to_breakdown_quantiles()
+    fmt = lambda d: "beyond horizon" if d == float("inf") else f"day {d:g}"  # noqa: E731
+    return "\n".join([
+        f"Ceasefire rollout: {s['runs']:,} runs x {s['days']} days; Kabul's effort {situation.effort:.3g}, "
+        f"start at '{LEVELS[situation.start_level]}', crossings {'closed' if situation.border_closed else 'open'}",
+        f"  P(breakdown, '{LEVELS[situation.breakdown_level]}' or worse, by day {s['days']}): "
+        f"{s['p_breakdown']:.4f} (95% CI {s['p_breakdown_low']:.4f}-{s['p_breakdown_high']:.4f})",
+        f"  time to breakdown: 25% by {fmt(q[0.25])}, median {fmt(q[0.5])}, 75% by {fmt(q[0.75])}",
+        f"  P(at least one incident in 21 days): {result.incident_probability(21):.4f}",
+        f"  mean closed-crossing days {s['mean_closed_days']:.1f} (trade lost ${s['mean_trade_lost_usd'] / 1e6:.1f} million); "
+        f"mean deaths {s['mean_deaths']:.1f}; P(open war) {s['p_open_war']:.4f}",
+    ])

@@ -21,19 +21,44 @@ TRACKED_PACKAGES = ("negsim", "numpy", "scipy", "nashpy", "hydra-core", "omegaco
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+
+    return _atomic(Path(path), write)
+
+
+def _atomic(path: Path, write) -> Path:
+    """Call ``write(tmp_path)`` on a temp file beside ``path``, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_figure_atomic(fig, path: str | Path) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix)."""
+    return _atomic(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format=Path(path).suffix[1:]))
+
+
+def write_arrays_atomic(path: str | Path, **arrays) -> Path:
+    """Save numpy arrays as an ``.npz`` file atomically (no pickled objects)."""
+    import numpy as np
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    return _atomic(Path(path), write)
 
 
 def write_json_atomic(path: str | Path, obj: Any) -> Path:

@@ -20,7 +20,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from negsim.config import GameSpec, MediatorSpec, ScenarioSpec
+from negsim.config import GameSpec, MediatorSpec, RolloutSpec, ScenarioSpec
 from negsim.errors import ConfigError
 from negsim.evidence import unknown_sources
 from negsim.paths import config_dir
@@ -310,3 +310,42 @@ def load_scenario(name: str, *, game: str = "talks", mediator: str | None = None
 def available_scenarios() -> list[str]:
     """Names of the scenarios shipped under ``configs/scenario/``."""
     return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
+
+
+#: Rollout config keys that are run sizes, not model parameters (need no source).
+ROLLOUT_SIZES = ("runs", "days", "chunk_runs")
+
+
+def build_rollout(node: Any):
+    """Validate a rollout config node: (CeasefireParams, effort_unverified, breakdown_level, sizes).
+
+    Every model parameter must have a ``sources`` entry citing known evidence; sizes must
+    be positive (``runs`` may be 0 to skip the rollout).
+    """
+    from negsim.rollout import CeasefireParams
+
+    spec: RolloutSpec = _structured(node, RolloutSpec, "rollout")
+    model_keys = [k for k in RolloutSpec.__dataclass_fields__ if k not in ROLLOUT_SIZES + ("sources",)]
+    extra = set(spec.sources) - set(model_keys)
+    if extra:
+        raise ConfigError(f"rollout.sources: unknown parameter {sorted(extra)[0]!r}")
+    for k in model_keys:
+        if k not in spec.sources:
+            raise ConfigError(f"rollout.sources.{k}: missing source for rollout.{k}")
+        _check_sources(f"rollout.sources.{k}.source", spec.sources[k].source)
+    if spec.runs < 0 or spec.days < 1 or spec.chunk_runs < 1:
+        raise ConfigError(
+            f"rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, "
+            f"got {spec.runs}, {spec.days}, {spec.chunk_runs}"
+        )
+    if not 0.0 <= spec.effort_unverified <= 1.0:
+        raise ConfigError(f"rollout.effort_unverified: expected a fraction in [0, 1], got {spec.effort_unverified}")
+    if not 1 <= spec.breakdown_level <= 4:
+        raise ConfigError(f"rollout.breakdown_level: expected a ladder level 1-4, got {spec.breakdown_level}")
+    names = [k for k in model_keys if k not in ("effort_unverified", "breakdown_level")]
+    values = {k: getattr(spec, k) for k in names}
+    values["incident"] = tuple(float(v) for v in values["incident"])
+    values["deaths_per_day"] = tuple(float(v) for v in values["deaths_per_day"])
+    params = CeasefireParams(**values)
+    sizes = {k: int(getattr(spec, k)) for k in ROLLOUT_SIZES}
+    return params, float(spec.effort_unverified), int(spec.breakdown_level), sizes
