@@ -215,6 +215,43 @@ def step(level, closed, u, p):
     return new, closed, new > level
 
 
+def transition_matrix(p: dict) -> np.ndarray:
+    """Exact one-day transition probabilities of the ladder level, shape (5, 5).
+
+    The level alone is a Markov chain (the crossings do not feed back), so its law can be
+    listed rather than sampled: every combination of the day's seven events is passed
+    through :func:`step` with uniforms that make exactly those events happen, weighted by
+    its probability. Row ``i`` is the distribution of tomorrow's level given level ``i``.
+    """
+    from itertools import product
+
+    T = np.zeros((OPEN_WAR + 1, OPEN_WAR + 1))
+    for level in range(OPEN_WAR + 1):
+        probs = [p["attack"], p["major"], p["attributed"], p["pak"], p["afg"], p["incident"][level], p["down"]]
+        combos = np.array(list(product((True, False), repeat=len(probs))))
+        weight = np.prod(np.where(combos, probs, 1.0 - np.asarray(probs)), axis=1)
+        u = np.ones((DRAWS_PER_DAY, len(combos)))
+        u[:7] = np.where(combos.T, 0.0, 1.0)
+        new, _, _ = step(np.full(len(combos), level, np.int8), np.zeros(len(combos), bool), u, p)
+        np.add.at(T[level], new, weight)
+    return T
+
+
+def exact_breakdown_probability(params: CeasefireParams, situation: Situation, days: int) -> np.ndarray:
+    """P(breakdown by day t), t = 1..days, computed exactly from :func:`transition_matrix`."""
+    T = transition_matrix(daily_probabilities(params, situation))
+    b = situation.breakdown_level
+    T[b:] = 0.0
+    T[b:, b] = 1.0  # first passage: broken stays broken
+    dist = np.zeros(OPEN_WAR + 1)
+    dist[situation.start_level] = 1.0
+    out = np.empty(days)
+    for t in range(days):
+        dist = dist @ T
+        out[t] = dist[b:].sum()
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class RolloutResult:
     """Outcomes of ``runs`` rollouts over ``days`` days (arrays read-only).
@@ -328,7 +365,9 @@ def wilson_interval(successes, n: int, confidence: float = 0.95):
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return p, np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))  # exact at the ends,
+    high = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))  # not 1 - 1e-16
+    return p, low, high
 
 
 def _block_streams(seed: np.random.SeedSequence, first: int, count: int) -> list[np.random.Generator]:

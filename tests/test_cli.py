@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from negsim import cli
@@ -34,7 +35,37 @@ def test_default_run_prints_sources_equilibria_and_writes_metrics(tmp_path):
     assert metrics["equilibria"][metrics["selected"]]["x"] == [1.0, 0.0, 0.0]
     assert metrics["versions"]["numpy"] and len(metrics["config_hash"]) == 16
     assert (out / ".hydra" / "config.yaml").is_file()
-    assert not list(out.glob(".*.tmp"))
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".hydra", "breakdown.png", "breakdown.svg", "metrics.json", "negsim.log", "rollout.npz",
+    ]
+    roll = metrics["rollout"]
+    assert roll["seed"] == 20251019 and roll["runs"] == 10000 and roll["days"] == 180
+    assert roll["p_breakdown_low"] <= roll["p_breakdown"] <= roll["p_breakdown_high"]
+    arrays = np.load(out / "rollout.npz", allow_pickle=False)
+    assert arrays["p_breakdown"].shape == (180,)
+    assert arrays["p_breakdown"][-1] == roll["p_breakdown"]
+
+
+def test_cli_rollout_equals_the_library_with_the_same_seed(tmp_path):
+    from negsim import load_scenario, select, solve, talks_game
+    from negsim.ceasefire_after_talks import situation_after_talks
+    from negsim.paths import config_dir
+    from negsim.rollout import rollout
+    from negsim.scenario import build_rollout
+    from omegaconf import OmegaConf
+
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", "scenario=istanbul_round3", "rollout.runs=3000", "rollout.days=30", "seed=7"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cli_numbers = json.loads((out / "metrics.json").read_text())["rollout"]
+    params, unverified, level, _ = build_rollout(OmegaConf.load(config_dir() / "rollout" / "default.yaml"))
+    scenario = load_scenario("istanbul_round3")
+    game = talks_game(scenario)
+    eqs = solve(game)
+    situation = situation_after_talks(scenario, eqs[select(game, eqs)], effort_unverified=unverified, breakdown_level=level)
+    lib = rollout(params, situation, runs=3000, days=30, seed=7).summary()
+    for key in ("p_breakdown", "mean_deaths", "mean_closed_days", "p_open_war"):
+        assert cli_numbers[key] == lib[key]
 
 
 def test_other_scenario_and_solver_from_the_command_line(tmp_path):
@@ -81,6 +112,8 @@ BAD_NFG = {
         (["scenario.weights.AFG.escalation.value=nan"], "scenario.weights.AFG.escalation.value: expected a finite number"),
         (["mediator.verification=0,0.5,2"], "mediator.verification: expected a fraction in [0, 1], got 2.0"),
         (["nfg=missing.nfg"], "missing.nfg"),
+        (["rollout.attack_rate=2"], "rollout.attack_rate: expected probabilities in [0, 1]"),
+        (["rollout.days=0"], "rollout.runs/days/chunk_runs"),
         *[([f"nfg={name}"], name) for name in BAD_NFG],
     ],
 )
