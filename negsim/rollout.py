@@ -186,14 +186,15 @@ def step(level, closed, u, p):
 
     Parameters
     ----------
-    level : numpy.ndarray of int8, shape (R,)
-        Ladder level of each run.
-    closed : numpy.ndarray of bool, shape (R,)
+    level : numpy.ndarray of int8, shape (R,) or (P, R)
+        Ladder level of each run (of each sweep point).
+    closed : numpy.ndarray of bool, same shape
         Crossings closed in each run.
     u : numpy.ndarray, shape (DRAWS_PER_DAY, R)
-        The day's uniforms of each run.
+        The day's uniforms of each run, shared by all points (common random numbers).
     p : dict
-        From :func:`daily_probabilities`.
+        From :func:`daily_probabilities` (scalars) or :func:`stacked_probabilities`
+        (arrays of shape (P, 1)).
 
     Returns
     -------
@@ -205,7 +206,7 @@ def step(level, closed, u, p):
     blamed = attack & (u[2] < p["attributed"])
     pak_step = blamed & (u[3] < p["pak"])
     afg_step = pak_step & (u[4] < p["afg"])
-    border = ~attack & ~at_war & (u[5] < p["incident"][level])
+    border = ~attack & ~at_war & (u[5] < np.choose(level, p["incident"]))
     rise = pak_step.astype(np.int8) + afg_step + border
     new = level + rise
     new = np.where(pak_step & major, np.maximum(new, 3), new)
@@ -213,6 +214,20 @@ def step(level, closed, u, p):
     new = np.minimum(new - down, OPEN_WAR).astype(np.int8)
     closed = np.where(new >= 2, True, closed & ~((new == 0) & (u[7] < p["reopen"])))
     return new, closed, new > level
+
+
+def stacked_probabilities(params: CeasefireParams, situations) -> dict:
+    """:func:`daily_probabilities` of several situations, as arrays of shape (P, 1).
+
+    Per-level entries (``incident``, ``deaths``) become lists of five (P, 1) arrays, the
+    choices :func:`numpy.choose` picks from by level.
+    """
+    each = [daily_probabilities(params, s) for s in situations]
+    out = {}
+    for key in each[0]:
+        values = np.array([e[key] for e in each], dtype=float)
+        out[key] = list(values.T[..., None]) if values.ndim == 2 else values[:, None]
+    return out
 
 
 def transition_matrix(p: dict) -> np.ndarray:
@@ -400,22 +415,62 @@ def rollout(
         The rollout's seed; the same seed gives the same numbers for any ``chunk_runs``.
     chunk_runs : int
         Runs simulated together (rounded up to a multiple of ``BLOCK``); bounds memory to
-        about ``chunk_runs * 60`` bytes plus the per-run results.
+        about ``chunk_runs * 100`` bytes plus the per-run results.
     progress : bool
         Show a progress bar (tqdm) over chunks.
     """
+    return rollout_points(
+        params, [situation], runs=runs, days=days, seed=seed, chunk_runs=chunk_runs, progress=progress
+    )[0]
+
+
+def rollout_points(
+    params: CeasefireParams,
+    situations,
+    *,
+    runs: int,
+    days: int,
+    seed: int | np.random.SeedSequence,
+    chunk_runs: int = 16 * BLOCK,
+    progress: bool = False,
+) -> list[RolloutResult]:
+    """Rollouts of several sweep points at once, on common random numbers.
+
+    Every point sees the same uniforms (drawn once per run-day), so points that differ
+    only in leverage see the same attacks, and each point's result is identical to
+    :func:`rollout` of that point alone with the same seed.
+
+    Parameters
+    ----------
+    params : CeasefireParams
+    situations : sequence of Situation, length P
+    runs, days, seed, progress
+        As in :func:`rollout`.
+    chunk_runs : int
+        Point-runs simulated together: each chunk holds ``chunk_runs // P`` runs of every
+        point (at least one block), so memory stays bounded as P grows.
+
+    Returns
+    -------
+    list of RolloutResult, one per situation
+    """
     if runs < 1 or days < 1:
         raise ConfigError(f"rollout.runs and rollout.days: expected positive integers, got {runs} and {days}")
+    situations = list(situations)
+    P = len(situations)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    p = daily_probabilities(params, situation)
-    blocks_per_chunk = max(1, -(-chunk_runs // BLOCK))
+    p = stacked_probabilities(params, situations)
+    start = np.array([s.start_level for s in situations], np.int8)[:, None]
+    start_closed = np.array([s.border_closed for s in situations])[:, None]
+    breakdown = np.array([s.breakdown_level for s in situations], np.int8)[:, None]
+    blocks_per_chunk = max(1, chunk_runs // (P * BLOCK))
     n_blocks = -(-runs // BLOCK)
     out = {
-        "breakdown_day": np.zeros(runs, np.int32),
-        "first_incident_day": np.zeros(runs, np.int32),
-        "closed_days": np.zeros(runs, np.int32),
-        "deaths": np.zeros(runs, np.float64),
-        "final_level": np.zeros(runs, np.int8),
+        "breakdown_day": np.zeros((P, runs), np.int32),
+        "first_incident_day": np.zeros((P, runs), np.int32),
+        "closed_days": np.zeros((P, runs), np.int32),
+        "deaths": np.zeros((P, runs), np.float64),
+        "final_level": np.zeros((P, runs), np.int8),
     }
     chunks = range(0, n_blocks, blocks_per_chunk)
     if progress:
@@ -427,25 +482,26 @@ def rollout(
         gens = _block_streams(ss, b0, nb)
         lo, hi = b0 * BLOCK, min(runs, (b0 + nb) * BLOCK)
         R = nb * BLOCK
-        level = np.full(R, situation.start_level, np.int8)
-        closed = np.full(R, situation.border_closed)
-        broke = np.zeros(R, np.int32)
-        first = np.zeros(R, np.int32)
-        closed_days = np.zeros(R, np.int32)
-        deaths = np.zeros(R, np.float64)
+        level = np.broadcast_to(start, (P, R)).copy()
+        closed = np.broadcast_to(start_closed, (P, R)).copy()
+        broke = np.zeros((P, R), np.int32)
+        first = np.zeros((P, R), np.int32)
+        closed_days = np.zeros((P, R), np.int32)
+        deaths = np.zeros((P, R), np.float64)
         u = np.empty((DRAWS_PER_DAY, R))
         for day in range(1, days + 1):
             for k, g in enumerate(gens):
                 u[:, k * BLOCK : (k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
             level, closed, rose = step(level, closed, u, p)
-            broke = np.where((broke == 0) & (level >= situation.breakdown_level), day, broke)
-            first = np.where((first == 0) & rose, day, first)
+            broke[(broke == 0) & (level >= breakdown)] = day
+            first[(first == 0) & rose] = day
             closed_days += closed
-            deaths += p["deaths"][level]
+            deaths += np.choose(level, p["deaths"])
         n = hi - lo
-        out["breakdown_day"][lo:hi] = broke[:n]
-        out["first_incident_day"][lo:hi] = first[:n]
-        out["closed_days"][lo:hi] = closed_days[:n]
-        out["deaths"][lo:hi] = deaths[:n]
-        out["final_level"][lo:hi] = level[:n]
-    return RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day, **out)
+        for name, arr in (("breakdown_day", broke), ("first_incident_day", first), ("closed_days", closed_days),
+                          ("deaths", deaths), ("final_level", level)):
+            out[name][:, lo:hi] = arr[:, :n]
+    return [
+        RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day, **{k: v[i] for k, v in out.items()})
+        for i in range(P)
+    ]
