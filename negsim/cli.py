@@ -13,7 +13,6 @@ status 2.
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -22,12 +21,13 @@ from typing import Any
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from negsim.config import RunConfig
 from negsim.errors import ConfigError, NegsimError
 from negsim.paths import config_dir
-from negsim.results import config_hash, package_versions, write_arrays_atomic, write_json_atomic
+from negsim.pipeline import point_from_config, run_point
+from negsim.results import write_arrays_atomic, write_json_atomic
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
 
@@ -116,107 +116,44 @@ def preflight(argv: list[str]) -> None:
                 cfg = compose(config_name=name, overrides=override_set)
             except Exception as exc:
                 raise ConfigError(_one_line(exc)) from None
-            inputs(cfg)
+            point_from_config(cfg)
 
 
-def inputs(cfg: DictConfig):
-    """Validate a composed config: (game to solve, scenario or None, rollout inputs)."""
-    from negsim.games.talks import talks_game
-    from negsim.io.gambit import read_nfg
-    from negsim.scenario import build_rollout, build_scenario
-    from negsim.selection import SELECTION_RULES
-    from negsim.solvers import SOLVERS
-
-    if cfg.solver.method not in SOLVERS:
-        raise ConfigError(f"solver.method: unknown solver '{cfg.solver.method}'; expected one of: {', '.join(SOLVERS)}")
-    if cfg.solver.selection not in SELECTION_RULES:
-        raise ConfigError(
-            f"solver.selection: unknown rule '{cfg.solver.selection}'; expected one of: {', '.join(SELECTION_RULES)}"
-        )
-    if not 0 < cfg.solver.tol < 1:
-        raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {cfg.solver.tol}")
-    rollout_inputs = build_rollout(cfg.rollout)
-    if cfg.nfg:
-        return read_nfg(cfg.nfg), None, rollout_inputs
-    scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
-    return talks_game(scenario), scenario, rollout_inputs
-
-
-def run(cfg: DictConfig):
-    """Solve the configured game and roll out the ceasefire after it.
-
-    Returns
-    -------
-    (text, metrics, rollout) : the printed report, the metrics to record, and the
-    :class:`~negsim.rollout.RolloutResult` (None when there is no scenario or no runs).
-    """
+def report_text(point, outcome) -> str:
+    """The printed report of a solved point: table, evidence, equilibria, rollout."""
     from negsim import report
-    from negsim.selection import select
-    from negsim.solvers import solve
 
-    game, scenario, (params, effort_unverified, breakdown_level, sizes) = inputs(cfg)
-    equilibria = solve(game, method=cfg.solver.method, tol=cfg.solver.tol)
-    chosen = select(game, equilibria, cfg.solver.selection)
+    game, m = point.game, outcome.metrics
     text = [f"{game.title}", report.payoff_table(game)]
-    if scenario is not None:
-        text.append(report.evidence_report(scenario))
-    text.append(report.equilibria_report(game, equilibria, chosen, cfg.solver.selection))
-    config_yaml = OmegaConf.to_yaml(cfg, resolve=True)
-    metrics: dict[str, Any] = {
-        "game": game.title,
-        "players": list(game.players),
-        "actions": [list(a) for a in game.actions],
-        "payoffs": {"A": game.A.tolist(), "B": game.B.tolist()},
-        "solver": OmegaConf.to_container(cfg.solver, resolve=True),
-        "equilibria": [
-            {
-                "x": eq.strategies[0].tolist(),
-                "y": eq.strategies[1].tolist(),
-                "payoffs": eq.payoffs.tolist(),
-                "regret": eq.regret.tolist(),
-            }
-            for eq in equilibria
-        ],
-        "selected": chosen,
-        "config_hash": config_hash(config_yaml),
-        "versions": package_versions(),
-    }
-    if scenario is not None:
-        dist = report.outcome_distribution(scenario, equilibria[chosen])
-        deal_labels = {
-            scenario.outcome_labels[i][j] for i, j in zip(*scenario.deal.nonzero())
-        }
-        metrics["scenario"] = scenario.name
-        metrics["selected_outcomes"] = dist
-        metrics["p_deal"] = sum(p for lab, p in dist.items() if lab in deal_labels)
+    if point.scenario is not None:
+        text.append(report.evidence_report(point.scenario))
+    text.append(report.equilibria_report(game, outcome.equilibria, outcome.chosen, point.selection))
+    if point.scenario is not None:
         text.append(
             "Selected outcome: "
-            + "; ".join(f"{lab} (p={p:.3g})" for lab, p in dist.items())
-            + f"; probability of a deal {metrics['p_deal']:.3g}"
+            + "; ".join(f"{lab} (p={p:.3g})" for lab, p in m["selected_outcomes"].items())
+            + f"; probability of a deal {m['p_deal']:.3g}"
         )
-    result = None
-    if scenario is not None and sizes["runs"] > 0:
-        from negsim.ceasefire_after_talks import situation_after_talks
-        from negsim.rollout import rollout
+    if outcome.rollout is not None:
+        text.append(report.rollout_report(outcome.rollout, outcome.situation))
+    return "\n\n".join(text)
 
-        situation = situation_after_talks(
-            scenario, equilibria[chosen], effort_unverified=effort_unverified, breakdown_level=breakdown_level
-        )
-        result = rollout(
-            params, situation, runs=sizes["runs"], days=sizes["days"], seed=int(cfg.seed),
-            chunk_runs=sizes["chunk_runs"], progress=sizes["runs"] * sizes["days"] >= 20_000_000,
-        )
-        metrics["rollout"] = {
-            "seed": int(cfg.seed),
-            "situation": dataclasses.asdict(situation),
-            **result.summary(),
-            "p_incident_21_days": result.incident_probability(21),
-            "quantiles_days_to_breakdown": {
-                str(q): (None if d == float("inf") else d) for q, d in result.time_to_breakdown_quantiles().items()
-            },
-        }
-        text.append(report.rollout_report(result, situation))
-    return "\n\n".join(text), metrics, result
+
+def write_outcome(out: Path, outcome, extra: dict[str, Any]) -> list[Path]:
+    """Write a point's arrays, plots and metrics.json (last, so its presence means done)."""
+    written = []
+    result = outcome.rollout
+    if result is not None:
+        from negsim.plots import save_breakdown_plots
+
+        p, lo, hi = result.breakdown_probability()
+        written.append(write_arrays_atomic(
+            out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
+            breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
+        ))
+        written += save_breakdown_plots(result, outcome.metrics["game"], out)
+    written.append(write_json_atomic(out / "metrics.json", {**outcome.metrics, **extra}))
+    return written
 
 
 def _discard_run_dir(out: Path) -> None:
@@ -230,26 +167,33 @@ def _discard_run_dir(out: Path) -> None:
 
 @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")
 def _app(cfg: DictConfig) -> None:
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    overrides = list(hc.overrides.task)
     try:
-        text, metrics, result = run(cfg)
+        point = point_from_config(cfg)
+        done = _finished(out, point.config_hash)
+        if done:
+            print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
+            return
+        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000)
     except NegsimError as exc:
         _discard_run_dir(out)
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    print(text)
-    written = []
-    if result is not None:
-        from negsim.plots import save_breakdown_plots
-
-        p, lo, hi = result.breakdown_probability()
-        written.append(write_arrays_atomic(
-            out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
-            breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
-        ))
-        written += save_breakdown_plots(result, metrics.get("game", ""), out)
-    written.append(write_json_atomic(out / "metrics.json", metrics))
+    print(report_text(point, outcome))
+    written = write_outcome(out, outcome, {"overrides": overrides})
     print("\nWrote " + ", ".join(str(w) for w in written))
+
+
+def _finished(out: Path, digest: str) -> bool:
+    """True when ``out/metrics.json`` holds results of exactly this config."""
+    import json
+
+    try:
+        return json.loads((out / "metrics.json").read_text()).get("config_hash") == digest
+    except (OSError, ValueError):
+        return False
 
 
 def main() -> None:
