@@ -22,8 +22,11 @@ ch. 2 and 6):
   and step sizes do not depend on payoff units.
 * Unknowns ``z = (log x, log y, nu)`` (``m + n + 1`` of them) and ``m + n`` equations
   ``H(z) = 0``: for each player, probabilities sum to one and, for every action ``i``
-  but the first, ``log x_i - log x_0 = nu ((A y)_i - (A y)_0)`` (likewise for ``y``).
-  Log-probabilities keep the curve smooth and well scaled as probabilities go to zero.
+  but a reference action ``r``, ``log x_i - log x_r = nu ((A y)_i - (A y)_r)`` (likewise
+  for ``y``). Log-probabilities keep the curve smooth and well scaled as probabilities
+  go to zero. Any ``r`` gives the same solution set; each step takes the currently most
+  probable action, so ``log x_r`` stays small and the equations of the actions still in
+  play are solved to full relative precision however negative the others' logs become.
 * Predictor: a step of arc length ``h`` along the unit tangent (the null vector of the
   Jacobian ``H'(z)``, oriented to continue in the previous direction, initially towards
   increasing ``nu``). Corrector: Newton's method on ``H(z) = 0`` restricted to the
@@ -31,16 +34,28 @@ ch. 2 and 6):
   so turning points, where ``nu`` reverses, are passed like any other point.
 * Adaptive step size: a step is rejected and halved when Newton fails to contract, and
   otherwise ``h`` is rescaled from the first corrector distance, the Newton contraction
-  rate and the angle between successive tangents (Allgower & Georg, section 6.1),
-  growing at most twofold per step.
+  rate and the angle between successive tangents (Allgower & Georg, section 6.1), and
+  from the largest change of a probability (at most about 0.05 per step, so the path
+  is resolved for plotting), growing at most twofold per step.
 * The path stops at the first point where ``nu`` reaches its target, located exactly
-  by Newton's method with ``nu`` held fixed.
+  by Newton's method with ``nu`` held fixed. A turning point inside one step whose peak
+  (by cubic Hermite interpolation of ``nu`` along the step) reaches the target makes
+  the step shorter, so the *first* passage is found even when the branch peaks above
+  the target between two points. Newton iterations stop when every equation
+  holds to ``1e-14`` relative to the size of its terms, so path points satisfy the fixed
+  point to about ``1e-11`` in probability even at ``nu = 1e5``.
 
-Default end point: ``lam_max = 1000 / R`` (``nu = 1000``). Since ``softmax(lambda u)``
+Default end point: ``lam_max = 1e5 / R`` (``nu = 1e5``). Since ``softmax(lambda u)``
 maximises ``x . u + entropy(x) / lambda``, every QRE has regret at most
-``log(k) / lambda`` for a player with ``k`` actions, so at ``nu = 1000`` each regret is
-below 0.14% of the payoff range for up to four actions, and an action that is worse by
-a fraction ``g`` of the range in the limit has probability about ``exp(-1000 g)``.
+``log(k) / lambda`` for a player with ``k`` actions: at ``nu = 1e5`` below ``1.4e-5``
+of the payoff range for up to four actions. An action worse by a fraction ``g`` of the
+range in the limit keeps probability about ``exp(-1e5 g)``, but towards a *mixed*
+equilibrium the branch converges only like ``1 / nu``, and near-ties need ``nu`` well
+beyond ``1 / g``. ``nu = 1000`` is not enough: on 200 random normal 3x3 games the end
+point was further than ``1e-3`` from the limit (Gambit's ``logit_solve``) in 40 games,
+and in one (a payoff gap of ``5e-4 R``) it still sat between two equilibria; at
+``nu = 1e5`` the largest distance was ``1.5e-4``, for about 25% more steps (the step
+length doubles along the nearly straight tail, so the cost grows like ``log nu``).
 """
 
 from __future__ import annotations
@@ -48,29 +63,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
+from scipy.special import softmax
 
 from negsim.errors import SolverError
 from negsim.game import as_payoff_pair
 
 #: Default end of the path in dimensionless precision ``lambda * payoff range``.
 DEFAULT_NU_MAX = 1e5
+#: Default bound on predictor-corrector steps (a 3x3 path takes about 40).
+_MAX_STEPS = 10_000
 #: Arc length of the first predictor step (dimensionless coordinates).
 _FIRST_STEP = 0.1
 #: Steps shorter than this mean the path cannot be followed.
 _MIN_STEP = 1e-10
 #: Largest step growth per accepted step.
 _MAX_ACCEL = 2.0
-#: Nominal first corrector distance, Newton contraction rate and tangent angle (radians).
+#: Nominal first corrector distance, Newton contraction rate, tangent angle (radians) and
+#: largest change of a probability per step (so the path is resolved for plots).
 _NOMINAL_DIST = 0.1
 _NOMINAL_CONTRACTION = 0.25
 _NOMINAL_ANGLE = 0.1
+_NOMINAL_PROB_STEP = 0.05
 #: Newton iterations per corrector; tolerance on each equation relative to its terms;
 #: a Newton step below ``_ROUNDING`` relative to every coordinate ends the iteration.
 _MAX_NEWTON = 10
 _NEWTON_TOL = 1e-14
 _ROUNDING = 1e-14
-#: A ``start`` path whose last point violates the fixed point by more than this is refused.
+#: A ``start`` path violating the fixed point by more than this (in probability) is refused.
 _START_TOL = 1e-6
 
 
@@ -127,13 +146,16 @@ class _System:
 
 
 def _system(A, B) -> _System:
+    """Validate payoffs of shape (m, n) and scale them by their range (1 if constant)."""
     A, B = as_payoff_pair(A, B)
     spread = max(np.ptp(A), np.ptp(B))
     scale = float(spread) if spread > 0 else 1.0
     return _System(A / scale, B.T / scale, scale)
 
 
-def _player_equations(a: np.ndarray, p: np.ndarray, nu: float, M: np.ndarray, r: int):
+def _player_equations(
+    a: np.ndarray, p: np.ndarray, nu: float, M: np.ndarray, r: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One player's equations ``log x_i - log x_r = nu ((M p)_i - (M p)_r)``, ``sum x = 1``.
 
     The equation of the reference action ``r`` is replaced by ``sum x = 1``.
@@ -172,7 +194,7 @@ def _player_equations(a: np.ndarray, p: np.ndarray, nu: float, M: np.ndarray, r:
     return H, J_own, -nu * D * p, -u, size
 
 
-def _equations(z: np.ndarray, s: _System, ref: tuple[int, int]):
+def _equations(z: np.ndarray, s: _System, ref: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``H(z)`` (m+n,), ``H'(z)`` (m+n, m+n+1) and equation sizes (m+n,) at ``z = (log x, log y, nu)``."""
     m = s.m
     a, b, nu = z[:m], z[m:-1], z[-1]
@@ -187,6 +209,13 @@ def _equations(z: np.ndarray, s: _System, ref: tuple[int, int]):
 def _reference(z: np.ndarray, m: int) -> tuple[int, int]:
     """Each player's most probable action: the reference actions of the equations."""
     return int(np.argmax(z[:m])), int(np.argmax(z[m:-1]))
+
+
+def _nu_axis(z: np.ndarray) -> np.ndarray:
+    """The unit vector along ``nu`` in the space of ``z``."""
+    e = np.zeros(len(z))
+    e[-1] = 1.0
+    return e
 
 
 def _tangent(z: np.ndarray, s: _System, ref: tuple[int, int], direction: np.ndarray) -> np.ndarray | None:
@@ -235,16 +264,45 @@ def _newton(
     return None
 
 
-def _step_factor(norms: list[float], angle: float) -> float:
-    """Allgower-Georg deceleration factor: > 1 shrinks the next step, < 1 grows it."""
+def _step_factor(norms: list[float], angle: float, prob_step: float) -> float:
+    """Allgower-Georg deceleration factor: > 1 shrinks the next step, < 1 grows it.
+
+    From the first corrector distance and the Newton contraction rate (``norms``), the
+    angle between successive tangents and the largest change of a probability.
+    """
     dist = norms[0] if norms else 0.0
     contraction = norms[1] / norms[0] if len(norms) > 1 and norms[0] > 0 else 0.0
     return max(
         np.sqrt(dist / _NOMINAL_DIST),
         np.sqrt(contraction / _NOMINAL_CONTRACTION),
         angle / _NOMINAL_ANGLE,
+        prob_step / _NOMINAL_PROB_STEP,
         1.0 / _MAX_ACCEL,
     )
+
+
+def _peak_nu(nu0: float, nu1: float, slope0: float, slope1: float, length: float) -> float:
+    """Largest ``nu`` on a step by cubic Hermite interpolation of its end values and slopes.
+
+    ``slope0``, ``slope1`` are ``d nu / d arclength`` at the ends, ``length`` the step's
+    arc length.
+    """
+    s = np.linspace(0.0, 1.0, 33)
+    nu = (
+        (2 * s**3 - 3 * s**2 + 1) * nu0
+        + (s**3 - 2 * s**2 + s) * length * slope0
+        + (3 * s**2 - 2 * s**3) * nu1
+        + (s**3 - s**2) * length * slope1
+    )
+    return float(nu.max())
+
+
+def _peaks_inside(z0: np.ndarray, z1: np.ndarray, t0: np.ndarray, t1: np.ndarray, nu_end: float) -> bool:
+    """Whether the step from ``z0`` to ``z1`` (tangents ``t0``, ``t1``) turns back in ``nu``
+    after reaching ``nu_end`` although both ends lie below it."""
+    if not (t0[-1] > 0 > t1[-1] and z1[-1] < nu_end):
+        return False
+    return _peak_nu(z0[-1], z1[-1], t0[-1], t1[-1], float(np.linalg.norm(z1 - z0))) >= nu_end
 
 
 def _land(z0: np.ndarray, z1: np.ndarray, s: _System, nu: float) -> np.ndarray | None:
@@ -252,9 +310,7 @@ def _land(z0: np.ndarray, z1: np.ndarray, s: _System, nu: float) -> np.ndarray |
     w = (nu - z0[-1]) / (z1[-1] - z0[-1])
     guess = z0 + w * (z1 - z0)
     guess[-1] = nu
-    c = np.zeros(len(z0))
-    c[-1] = 1.0
-    solved = _newton(guess, s, _reference(z0, s.m), c, nu)
+    solved = _newton(guess, s, _reference(z0, s.m), _nu_axis(z0), nu)
     if solved is None or np.linalg.norm(solved[0] - guess) > np.linalg.norm(z1 - z0):
         return None
     return solved[0]
@@ -306,8 +362,9 @@ def _trace(
             h *= 0.5
             continue
         z_new, norms = corrected
-        factor = _step_factor(norms, float(np.arccos(np.clip(t @ t_new, -1.0, 1.0))))
-        if factor > _MAX_ACCEL:
+        angle = float(np.arccos(np.clip(t @ t_new, -1.0, 1.0)))
+        factor = _step_factor(norms, angle, float(np.max(np.abs(np.exp(z_new[:-1]) - np.exp(z[:-1])))))
+        if factor > _MAX_ACCEL or _peaks_inside(z, z_new, t, t_new, nu_end):
             h *= 0.5
             continue
         if z_new[-1] >= nu_end:
@@ -326,36 +383,32 @@ def _trace(
 
 
 def _centroid(s: _System) -> np.ndarray:
+    """Uniform play at ``nu = 0``, the start of the branch, as ``z`` of shape (m+n+1,)."""
     return np.concatenate([np.full(s.m, -np.log(s.m)), np.full(s.n, -np.log(s.n)), [0.0]])
 
 
 def _to_path(points: list[np.ndarray], s: _System) -> QREPath:
+    """Points ``z`` as a :class:`QREPath` in the game's payoff units (``lam = nu / R``)."""
     Z = np.array(points)
-    a, b = Z[:, : s.m], Z[:, s.m : -1]
-    x = np.exp(a - logsumexp(a, axis=1, keepdims=True))
-    y = np.exp(b - logsumexp(b, axis=1, keepdims=True))
-    return QREPath(Z[:, -1] / s.scale, x, y)
+    return QREPath(Z[:, -1] / s.scale, softmax(Z[:, : s.m], axis=1), softmax(Z[:, s.m : -1], axis=1))
 
 
 def _from_path(path: QREPath, s: _System) -> np.ndarray:
     """Path points as ``z`` coordinates, shape (K, m+n+1); underflowed logs are clipped."""
     tiny = np.finfo(float).tiny
-    return np.hstack([np.log(np.maximum(path.x, tiny)), np.log(np.maximum(path.y, tiny)), path.lam[:, None] * s.scale])
+    logs = [np.log(np.maximum(p, tiny)) for p in (path.x, path.y)]
+    return np.hstack([*logs, path.lam[:, None] * s.scale])
 
 
-def _softmax(v: np.ndarray) -> np.ndarray:
-    return np.exp(v - logsumexp(v))
+def _fixed_point_residual(s: _System, path: QREPath) -> float:
+    """Largest violation of ``x = softmax(lam A y)``, ``y = softmax(lam B^T x)`` on a path."""
+    nu = path.lam[:, None] * s.scale
+    x_fit = softmax(nu * (path.y @ s.A.T), axis=1)
+    y_fit = softmax(nu * (path.x @ s.Bt.T), axis=1)
+    return float(max(np.max(np.abs(path.x - x_fit)), np.max(np.abs(path.y - y_fit))))
 
 
-def _fixed_point_residual(s: _System, lam: float, x: np.ndarray, y: np.ndarray) -> float:
-    """Largest violation of ``x = softmax(lam A y)``, ``y = softmax(lam B^T x)``."""
-    nu = lam * s.scale
-    x_fit = _softmax(nu * (s.A @ y))
-    y_fit = _softmax(nu * (s.Bt @ x))
-    return float(max(np.max(np.abs(x - x_fit)), np.max(np.abs(y - y_fit))))
-
-
-def _check_count(max_steps: int) -> None:
+def _check_max_steps(max_steps: int) -> None:
     if not (isinstance(max_steps, (int, np.integer)) and max_steps >= 1):
         raise SolverError(f"max_steps must be a positive integer, got {max_steps!r}")
 
@@ -367,7 +420,7 @@ def _check_lambda(name: str, lam: float) -> float:
     return lam
 
 
-def qre_path(A, B, *, lam_max: float | None = None, max_steps: int = 10_000) -> QREPath:
+def qre_path(A, B, *, lam_max: float | None = None, max_steps: int = _MAX_STEPS) -> QREPath:
     """Follow the principal logit QRE branch from uniform play at ``lambda = 0``.
 
     Parameters
@@ -376,7 +429,7 @@ def qre_path(A, B, *, lam_max: float | None = None, max_steps: int = 10_000) -> 
         Row and column player's payoffs.
     lam_max : float, optional
         Precision (1/payoff units) where the path stops: at the first point of the branch
-        with ``lambda = lam_max``. Default ``1000 / R`` with ``R`` the payoff range (the
+        with ``lambda = lam_max``. Default ``1e5 / R`` with ``R`` the payoff range (the
         larger ``max - min`` of ``A`` and ``B``; 1 for a constant game), see the module
         docstring.
     max_steps : int
@@ -395,39 +448,41 @@ def qre_path(A, B, *, lam_max: float | None = None, max_steps: int = 10_000) -> 
         (step size underflow, typically at a bifurcation of a non-generic game, or
         ``max_steps`` exhausted).
     """
-    _check_count(max_steps)
+    _check_max_steps(max_steps)
     s = _system(A, B)
     nu_end = DEFAULT_NU_MAX if lam_max is None else _check_lambda("lam_max", lam_max) * s.scale
     if nu_end <= 0:
         raise SolverError("lam_max must be > 0")
     z0 = _centroid(s)
-    up = np.zeros(len(z0))
-    up[-1] = 1.0
-    return _to_path([z0, *_trace(s, z0, up, _FIRST_STEP, nu_end, max_steps)], s)
+    return _to_path([z0, *_trace(s, z0, _nu_axis(z0), _FIRST_STEP, nu_end, max_steps)], s)
 
 
 def _resume_index(lam: np.ndarray, target: float) -> int:
-    """Index of the last path point before ``lam`` first reaches ``target``."""
-    reached = np.flatnonzero(lam >= target)
-    return int(reached[0]) - 1 if len(reached) else len(lam) - 1
+    """Index of the path point to continue from towards ``target``.
+
+    The last point before ``lam`` first reaches ``target`` or before the first turning
+    point, whichever comes first: the branch may peak above ``target`` between the
+    sampled points around a turning point, so it is followed again from there.
+    """
+    stop = np.flatnonzero((lam >= target) | np.append(np.diff(lam) < 0, False))
+    return int(stop[0]) - 1 if len(stop) else len(lam) - 1
 
 
 def _resume(s: _System, path: QREPath, nu: float, max_steps: int) -> np.ndarray:
     """Continue a given path of the game from its last point before ``nu``; the point at ``nu``."""
     if path.x.shape[1:] != (s.m,) or path.y.shape[1:] != (s.n,) or len(path.lam) < 2:
         raise SolverError(f"start path has the wrong shape for a {s.m}x{s.n} game")
-    k = _resume_index(path.lam * s.scale, nu)
-    if _fixed_point_residual(s, path.lam[k], path.x[k], path.y[k]) > _START_TOL:
+    if _fixed_point_residual(s, path) > _START_TOL:
         raise SolverError("start is not a logit QRE path of this game (fixed point violated)")
+    k = _resume_index(path.lam * s.scale, nu)
     Z = _from_path(path, s)
-    c = np.zeros(Z.shape[1])
-    c[-1] = 1.0
-    solved = _newton(Z[k], s, _reference(Z[k], s.m), c, Z[k, -1])
-    if solved is None:
-        raise SolverError("start path point cannot be refined on the logit QRE branch of this game")
     nxt = min(k + 1, len(Z) - 1)
     secant = Z[nxt] - Z[nxt - 1]
     h = float(np.linalg.norm(secant))
+    # Refine the point (its stored probabilities may have underflowed) across the branch.
+    solved = _newton(Z[k], s, _reference(Z[k], s.m), secant / h, float(secant @ Z[k]) / h)
+    if solved is None:
+        raise SolverError("start path point cannot be refined on the logit QRE branch of this game")
     return _trace(s, solved[0], secant, h, nu, max_steps)[-1]
 
 
@@ -446,7 +501,8 @@ def qre_at(A, B, lam: float, *, start: QREPath | None = None) -> tuple[np.ndarra
     start : QREPath, optional
         A path of the same game from :func:`qre_path`, reused to avoid following the
         branch from ``lambda = 0`` again: continuation restarts from its last point
-        before ``lam`` (or its end, if ``lam`` lies beyond it).
+        before ``lam`` is first reached or before its first turning point, whichever comes
+        first (from its end if neither occurs).
 
     Returns
     -------
@@ -462,22 +518,22 @@ def qre_at(A, B, lam: float, *, start: QREPath | None = None) -> tuple[np.ndarra
     s = _system(A, B)
     nu = lam * s.scale
     if nu == 0:
-        return _to_path([_centroid(s)], s).final
+        x, y = _to_path([_centroid(s)], s).final
+        return x.copy(), y.copy()
     if start is None:
         z0 = _centroid(s)
-        up = np.zeros(len(z0))
-        up[-1] = 1.0
-        z = _trace(s, z0, up, _FIRST_STEP, nu, 10_000)[-1]
+        z = _trace(s, z0, _nu_axis(z0), _FIRST_STEP, nu, _MAX_STEPS)[-1]
     else:
-        z = _resume(s, start, nu, 10_000)
-    return _to_path([z], s).final
+        z = _resume(s, start, nu, _MAX_STEPS)
+    x, y = _to_path([z], s).final
+    return x.copy(), y.copy()
 
 
 def logit_limit(A, B) -> tuple[np.ndarray, np.ndarray]:
-    """End of the principal logit QRE branch at the default ``lam_max`` (``1000 / R``).
+    """End of the principal logit QRE branch at the default ``lam_max`` (``1e5 / R``).
 
     An approximation of the Nash equilibrium the branch converges to (the logit tracing
-    selection): each player's regret is at most ``log(k) / 1000`` of the payoff range
+    selection): each player's regret is at most ``log(k) / 1e5`` of the payoff range
     for ``k`` actions.
 
     Parameters
