@@ -21,6 +21,7 @@ from typing import Any
 import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from negsim.config import RunConfig
@@ -112,11 +113,20 @@ def preflight(argv: list[str]) -> None:
         raise ConfigError(f"bad override syntax: {_one_line(exc)}") from None
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         for override_set in sets:
-            try:
-                cfg = compose(config_name=name, overrides=override_set)
-            except Exception as exc:
-                raise ConfigError(_one_line(exc)) from None
+            cfg = _compose(compose, name, override_set, with_hydra=override_set is sets[0])
             point_from_config(cfg)
+            if override_set is sets[0]:
+                axes = sweep_values(dict(cfg.hydra.sweeper.params or {}))
+                for key, values in axes.items():
+                    for value in values:
+                        point_from_config(_compose(compose, name, override_set + [f"{key}={value}"], with_hydra=False))
+
+
+def _compose(compose, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
+    try:
+        return compose(config_name=name, overrides=overrides, return_hydra_config=with_hydra)
+    except Exception as exc:
+        raise ConfigError(_one_line(exc)) from None
 
 
 def report_text(point, outcome) -> str:
@@ -139,19 +149,20 @@ def report_text(point, outcome) -> str:
     return "\n\n".join(text)
 
 
-def write_outcome(out: Path, outcome, extra: dict[str, Any]) -> list[Path]:
+def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool) -> list[Path]:
     """Write a point's arrays, plots and metrics.json (last, so its presence means done)."""
     written = []
     result = outcome.rollout
     if result is not None:
-        from negsim.plots import save_breakdown_plots
-
         p, lo, hi = result.breakdown_probability()
         written.append(write_arrays_atomic(
             out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
             breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
         ))
-        written += save_breakdown_plots(result, outcome.metrics["game"], out)
+        if plots:
+            from negsim.plots import save_breakdown_plots
+
+            written += save_breakdown_plots(result, outcome.metrics["game"], out)
     written.append(write_json_atomic(out / "metrics.json", {**outcome.metrics, **extra}))
     return written
 
@@ -169,21 +180,78 @@ def _discard_run_dir(out: Path) -> None:
 def _app(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    overrides = list(hc.overrides.task)
+    overrides = [o for o in hc.overrides.task if not o.startswith("fast=")]
+    multirun = hc.mode == RunMode.MULTIRUN
     try:
+        if cfg.fast:
+            _grid_fast_path(cfg, out, overrides, {**(hc.sweeper.params or {}), **_CLI_SWEEPS})
+            return
         point = point_from_config(cfg)
-        done = _finished(out, point.config_hash)
-        if done:
+        if _finished(out, point.config_hash):
             print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
             return
         outcome = run_point(point, progress=point.runs * point.days >= 20_000_000)
     except NegsimError as exc:
+        if multirun:  # keep the other points going; the table records the failure
+            write_json_atomic(out / "error.json", {"error": str(exc), "overrides": overrides})
+            print(f"negsim: error: {exc}", file=sys.stderr)
+            return
         _discard_run_dir(out)
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(report_text(point, outcome))
-    written = write_outcome(out, outcome, {"overrides": overrides})
+    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun)
     print("\nWrote " + ", ".join(str(w) for w in written))
+
+
+def sweep_values(params: dict[str, Any]) -> dict[str, list[str]]:
+    """Hydra sweep specs (``"0,0.5,1"``, ``"range(0,1,0.25)"``) as lists of value strings."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    axes = {}
+    for key, spec in params.items():
+        try:
+            (o,) = parser.parse_overrides([f"{key}={spec}"])
+        except Exception as exc:
+            raise ConfigError(f"hydra.sweeper.params.{key}: bad sweep '{spec}': {_one_line(exc)}") from None
+        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [str(o.value())]
+        if not values:
+            raise ConfigError(f"hydra.sweeper.params.{key}: empty sweep; give at least one value")
+        axes[key] = values
+    return axes
+
+
+def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: dict[str, Any]) -> None:
+    """Run every point of the sweep in this process and aggregate them (same table)."""
+    from omegaconf import OmegaConf, open_dict
+
+    from negsim.pipeline import run_points
+    from negsim.sweep import aggregate, grid_points, parse_value
+
+    axes = sweep_values(params)
+    if not axes:
+        raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
+    todo, folders, extras = [], [], []
+    for values in grid_points(axes):
+        lines = [f"{k}={v}" for k, v in values.items()]
+        point_cfg = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+        with open_dict(point_cfg):
+            for k, v in values.items():
+                OmegaConf.update(point_cfg, k, parse_value(v), merge=True)
+        point = point_from_config(OmegaConf.merge(OmegaConf.structured(RunConfig), point_cfg))
+        folder = out / "points" / ",".join(sorted(overrides + lines))
+        if _finished(folder, point.config_hash):
+            continue
+        todo.append(point)
+        folders.append(folder)
+        extras.append({"overrides": overrides + lines})
+    print(f"negsim: grid fast path: {len(todo)} of {len(grid_points(axes))} points to run "
+          f"({', '.join(f'{k}: {len(v)} values' for k, v in axes.items())})")
+    for outcome, folder, extra in zip(run_points(todo, progress=True), folders, extras):
+        write_outcome(folder, outcome, extra, plots=False)
+    paths = aggregate(out, cfg.results_dir or None)
+    print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
 
 
 def _finished(out: Path, digest: str) -> bool:
@@ -196,6 +264,33 @@ def _finished(out: Path, digest: str) -> bool:
         return False
 
 
+#: Sweeps given with ``-m`` on a ``fast=true`` command line, run by the grid fast path.
+_CLI_SWEEPS: dict[str, str] = {}
+
+
+def split_fast_sweeps(argv: list[str]) -> tuple[list[str], dict[str, str]]:
+    """With ``fast=true``: the arguments for one Hydra run, and the ``-m`` sweeps taken out."""
+    if "fast=true" not in argv:
+        return argv, {}
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    rest, sweeps = [], {}
+    for arg in argv:
+        if arg in ("-m", "--multirun"):
+            continue
+        if not arg.startswith(("-", "hydra")) and "=" in arg:
+            try:
+                (o,) = OverridesParser.create().parse_overrides([arg])
+            except Exception:
+                o = None
+            if o is not None and o.is_sweep_override():
+                key, _, spec = arg.partition("=")
+                sweeps[key] = spec
+                continue
+        rest.append(arg)
+    return rest + ["hydra.mode=RUN"], sweeps
+
+
 def main() -> None:
     """Entry point of the ``negsim`` command."""
     argv = sys.argv[1:]
@@ -205,4 +300,6 @@ def main() -> None:
         except NegsimError as exc:
             print(f"negsim: error: {exc}", file=sys.stderr)
             sys.exit(2)
+    sys.argv[1:], sweeps = split_fast_sweeps(argv)
+    _CLI_SWEEPS.update(sweeps)
     _app()

@@ -144,3 +144,5 @@ class RunConfig:
     rollout: RolloutSpec = MISSING
     seed: int = 20251019
     nfg: Optional[str] = None
+    results_dir: Optional[str] = None
+    fast: bool = False

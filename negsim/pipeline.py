@@ -24,6 +24,10 @@ from negsim.rollout import CeasefireParams, RolloutResult, Situation
 from negsim.scenario import Scenario
 
 
+#: Config keys that do not change a point's numbers (left out of its config hash).
+NOT_INPUTS = ("hydra", "fast", "results_dir")
+
+
 @dataclass(frozen=True, eq=False)
 class Point:
     """A validated configuration, ready to solve and roll out."""
@@ -76,7 +80,7 @@ def point_from_config(cfg: DictConfig) -> Point:
     else:
         scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
         game = talks_game(scenario)
-    inputs = {k: v for k, v in OmegaConf.to_container(cfg, resolve=True).items() if k != "hydra"}
+    inputs = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in NOT_INPUTS]), resolve=True)
     return Point(
         game=game, scenario=scenario, method=cfg.solver.method, selection=cfg.solver.selection,
         tol=float(cfg.solver.tol), params=params, effort_unverified=effort_unverified,
