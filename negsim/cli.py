@@ -186,6 +186,9 @@ def _app(cfg: DictConfig) -> None:
         if cfg.fast:
             _grid_fast_path(cfg, out, overrides, {**(hc.sweeper.params or {}), **_CLI_SWEEPS})
             return
+        if cfg.mode != "solve":
+            _experiment(cfg, Path(cfg.results_dir or out))
+            return
         point = point_from_config(cfg)
         if _finished(out, point.config_hash):
             print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
@@ -252,6 +255,30 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
         write_outcome(folder, outcome, extra, plots=False)
     paths = aggregate(out, cfg.results_dir or None)
     print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
+
+
+def _experiment(cfg: DictConfig, folder: Path) -> None:
+    """The threshold or sensitivity experiment (``mode``), written to ``folder``."""
+    from negsim import experiments
+
+    if cfg.mode == "threshold":
+        spec = cfg.threshold
+        rows, paths = experiments.threshold_experiment(
+            list(spec.scenarios), dict(spec.knobs), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
+            selection=cfg.solver.selection,
+        )
+        for r in rows:
+            where = "already a deal at 0" if r["already_deal"] else (
+                f"{r['threshold']:.6g} (from '{r['outcome_below']}' to '{r['outcome_above']}')"
+                if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
+            print(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
+    elif cfg.mode == "sensitivity":
+        rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
+        for r in rows[:10]:
+            print(f"{r['input']:<36} P(breakdown) {r['low']:.4f} .. {r['high']:.4f} (swing {r['swing']:.4f})")
+    else:
+        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected solve, threshold or sensitivity")
+    print("Wrote " + ", ".join(str(p) for p in paths))
 
 
 def _finished(out: Path, digest: str) -> bool:

@@ -134,6 +134,27 @@ class RolloutSpec:
 
 
 @dataclass
+class ThresholdSpec:
+    """The threshold experiment: per scenario, the leverage that flips the talks to a deal.
+
+    ``knobs`` maps each mediator knob to search to the top of its range.
+    """
+
+    scenarios: list[str] = field(default_factory=lambda: ["doha_round", "istanbul_round2", "istanbul_round3"])
+    knobs: dict[str, float] = field(default_factory=lambda: {"transfer_deal": 10.0, "verification": 1.0})
+    grid: int = 201
+    tol: float = 1e-6
+    margin: float = 1e-3
+
+
+@dataclass
+class SensitivitySpec:
+    """The sensitivity experiment: one-at-a-time relative step of every judgement call."""
+
+    step: float = 0.25
+
+
+@dataclass
 class RunConfig:
     """The top-level config of the ``negsim`` command."""
 
@@ -146,3 +167,6 @@ class RunConfig:
     nfg: Optional[str] = None
     results_dir: Optional[str] = None
     fast: bool = False
+    mode: str = "solve"
+    threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
+    sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
