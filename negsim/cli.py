@@ -257,6 +257,14 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
     print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
 
 
+def _knob_ranges(spec: DictConfig) -> dict[str, float]:
+    """The threshold experiment's knobs with the top of each search range."""
+    missing = [k for k in spec.knobs if k not in spec.upper]
+    if missing:
+        raise ConfigError(f"threshold.upper.{missing[0]}: no search range for knob '{missing[0]}'")
+    return {k: float(spec.upper[k]) for k in spec.knobs}
+
+
 def _experiment(cfg: DictConfig, folder: Path) -> None:
     """The threshold or sensitivity experiment (``mode``), written to ``folder``."""
     from negsim import experiments
@@ -264,7 +272,7 @@ def _experiment(cfg: DictConfig, folder: Path) -> None:
     if cfg.mode == "threshold":
         spec = cfg.threshold
         rows, paths = experiments.threshold_experiment(
-            list(spec.scenarios), dict(spec.knobs), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
+            list(spec.scenarios), _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
             selection=cfg.solver.selection,
         )
         for r in rows:

@@ -137,11 +137,14 @@ class RolloutSpec:
 class ThresholdSpec:
     """The threshold experiment: per scenario, the leverage that flips the talks to a deal.
 
-    ``knobs`` maps each mediator knob to search to the top of its range.
+    ``knobs`` are the mediator knobs to search, each over ``[0, upper[knob]]``.
     """
 
     scenarios: list[str] = field(default_factory=lambda: ["doha_round", "istanbul_round2", "istanbul_round3"])
-    knobs: dict[str, float] = field(default_factory=lambda: {"transfer_deal": 10.0, "verification": 1.0})
+    knobs: list[str] = field(default_factory=lambda: ["transfer_deal", "verification"])
+    upper: dict[str, float] = field(
+        default_factory=lambda: {"transfer_deal": 10.0, "penalty_walkout": 10.0, "verification": 1.0, "sovereignty_relief": 1.0}
+    )
     grid: int = 201
     tol: float = 1e-6
     margin: float = 1e-3

@@ -102,7 +102,16 @@ def collect(sweep_dir: Path) -> list[dict[str, Any]]:
             rows.append(table_row(json.loads(path.read_text())))
         except (ValueError, KeyError) as exc:
             rows.append({"status": f"unreadable {path}: {exc}"})
-    return sorted(rows, key=lambda r: tuple((str(type(v)), v) for k, v in r.items() if k not in ESTIMATES))
+    return sorted(rows, key=_sort_key)
+
+
+def _sort_key(row: dict[str, Any]) -> tuple:
+    """Order rows by their parameters (by name), numbers numerically before strings."""
+    return tuple(
+        (k, 0, float(v), "") if isinstance(v, (int, float)) else (k, 1, 0.0, str(v))
+        for k, v in sorted(row.items())
+        if k not in ESTIMATES and not k.startswith("version_") and k not in ("x", "y")
+    )
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:
