@@ -181,6 +181,11 @@ def daily_probabilities(params: CeasefireParams, situation: Situation) -> dict[s
     }
 
 
+def by_level(table: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Per-level values looked up by each run's level: ``table`` (5,) or (P, 5), ``level`` (R,) or (P, R)."""
+    return table[level] if table.ndim == 1 else np.take_along_axis(table, level, axis=1)
+
+
 def step(level, closed, u, p):
     """One day for many runs: the pure transition of the ladder and the crossings.
 
@@ -206,7 +211,7 @@ def step(level, closed, u, p):
     blamed = attack & (u[2] < p["attributed"])
     pak_step = blamed & (u[3] < p["pak"])
     afg_step = pak_step & (u[4] < p["afg"])
-    border = ~attack & ~at_war & (u[5] < np.choose(level, p["incident"]))
+    border = ~attack & ~at_war & (u[5] < by_level(p["incident"], level))
     rise = pak_step.astype(np.int8) + afg_step + border
     new = level + rise
     new = np.where(pak_step & major, np.maximum(new, 3), new)
@@ -219,14 +224,14 @@ def step(level, closed, u, p):
 def stacked_probabilities(params: CeasefireParams, situations) -> dict:
     """:func:`daily_probabilities` of several situations, as arrays of shape (P, 1).
 
-    Per-level entries (``incident``, ``deaths``) become lists of five (P, 1) arrays, the
-    choices :func:`numpy.choose` picks from by level.
+    Per-level entries (``incident``, ``deaths``) become tables of shape (P, 5), looked up
+    by :func:`by_level`.
     """
     each = [daily_probabilities(params, s) for s in situations]
     out = {}
     for key in each[0]:
         values = np.array([e[key] for e in each], dtype=float)
-        out[key] = list(values.T[..., None]) if values.ndim == 2 else values[:, None]
+        out[key] = values if values.ndim == 2 else values[:, None]
     return out
 
 
@@ -496,7 +501,7 @@ def rollout_points(
             broke[(broke == 0) & (level >= breakdown)] = day
             first[(first == 0) & rose] = day
             closed_days += closed
-            deaths += np.choose(level, p["deaths"])
+            deaths += by_level(p["deaths"], level)
         n = hi - lo
         for name, arr in (("breakdown_day", broke), ("first_incident_day", first), ("closed_days", closed_days),
                           ("deaths", deaths), ("final_level", level)):
