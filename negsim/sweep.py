@@ -174,7 +174,7 @@ def plot_sweep(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
         top.set_ylim(0, 1)
         top.legend(fontsize=8)
         top.set_title(f"{pts[0]['scenario']}: {pts[0]['runs']:,} runs x {pts[0]['days']} days per point")
-        bottom.step(x, [r["p_deal"] for r in pts], where="mid", color="C2")
+        bottom.step(x, [r["p_deal"] for r in pts], where="post", color="C2", marker="o", ms=3)
         bottom.set_ylabel("P(deal) in the\nselected equilibrium")
         bottom.set_ylim(-0.05, 1.05)
         bottom.set_xlabel(a)
