@@ -28,9 +28,13 @@ from negsim.config import RunConfig
 from negsim.errors import ConfigError, NegsimError
 from negsim.paths import config_dir
 from negsim.pipeline import point_from_config, run_point
-from negsim.results import write_arrays_atomic, write_json_atomic
+from negsim.results import package_versions, write_arrays_atomic, write_json_atomic
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
+
+#: Modes computed like a solve (one report, one metrics.json), and all modes.
+ANALYSES = ("ceasefire", "bargaining")
+MODES = ("solve", "threshold", "sensitivity", *ANALYSES)
 
 #: Hydra flags followed by a value (skipped by the pre-flight check).
 _FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i"}
@@ -115,6 +119,8 @@ def preflight(argv: list[str]) -> None:
         for override_set in sets:
             cfg = _compose(compose, name, override_set, with_hydra=override_set is sets[0])
             point_from_config(cfg)
+            if cfg.mode in ANALYSES:
+                analysis_result(cfg)
             if override_set is sets[0]:
                 axes = sweep_values(dict(cfg.hydra.sweeper.params or {}))
                 for key, values in axes.items():
@@ -185,6 +191,9 @@ def _app(cfg: DictConfig) -> None:
     try:
         if cfg.fast:
             _grid_fast_path(cfg, out, overrides, {**(hc.sweeper.params or {}), **_CLI_SWEEPS})
+            return
+        if cfg.mode in ANALYSES:
+            _analysis(cfg, out, overrides)
             return
         if cfg.mode != "solve":
             _experiment(cfg, Path(cfg.results_dir or out))
@@ -285,8 +294,33 @@ def _experiment(cfg: DictConfig, folder: Path) -> None:
         for r in rows[:10]:
             print(f"{r['input']:<36} P(breakdown) {r['low']:.4f} .. {r['high']:.4f} (swing {r['swing']:.4f})")
     else:
-        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected solve, threshold or sensitivity")
+        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected one of {', '.join(MODES)}")
     print("Wrote " + ", ".join(str(p) for p in paths))
+
+
+def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
+    """The ceasefire or bargaining analysis: report and metrics.json, like a solve."""
+    text, metrics = analysis_result(cfg)
+    print(text)
+    path = write_json_atomic(out / "metrics.json", {
+        **metrics, "mode": cfg.mode, "overrides": overrides, "versions": package_versions(),
+    })
+    print(f"\nWrote {path}")
+
+
+def analysis_result(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
+    """Validate and run the analysis named by ``cfg.mode`` (ceasefire or bargaining)."""
+    from negsim.analyses import bargaining_analysis, ceasefire_analysis
+    from negsim.scenario import build_rollout, build_scenario
+
+    node = cfg.get(cfg.mode)
+    if node is None:
+        raise ConfigError(f"{cfg.mode}: no parameters; use analysis={cfg.mode}")
+    if cfg.mode == "bargaining":
+        return bargaining_analysis(node)
+    params = build_rollout(cfg.rollout)[0]
+    scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
+    return ceasefire_analysis(node, params, scenario.mediator.verification)
 
 
 def _finished(out: Path, digest: str) -> bool:

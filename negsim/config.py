@@ -158,6 +158,35 @@ class SensitivitySpec:
 
 
 @dataclass
+class CeasefireGameSpec:
+    """The repeated hold/violate game: daily stage payoffs, discount, punishment length."""
+
+    T: float = MISSING
+    R: float = MISSING
+    P: float = MISSING
+    S: float = MISSING
+    delta: float = MISSING
+    punishment_days: int = MISSING
+    sources: dict[str, Sources] = MISSING
+
+
+@dataclass
+class BargainingSpec:
+    """Bargaining over a unit pie: discounts, breakdown risk, power, war terms."""
+
+    pak_discount: float = MISSING
+    afg_discount: float = MISSING
+    breakdown: float = MISSING
+    pak_power: float = MISSING
+    pak_disagreement: float = MISSING
+    afg_disagreement: float = MISSING
+    pak_win: float = MISSING
+    pak_war_cost: float = MISSING
+    afg_war_cost_max: float = MISSING
+    sources: dict[str, Sources] = MISSING
+
+
+@dataclass
 class RunConfig:
     """The top-level config of the ``negsim`` command."""
 
@@ -173,3 +202,5 @@ class RunConfig:
     mode: str = "solve"
     threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+    ceasefire: Optional[CeasefireGameSpec] = None
+    bargaining: Optional[BargainingSpec] = None

@@ -72,8 +72,10 @@ def point_from_config(cfg: DictConfig) -> Point:
         raise ConfigError(
             f"solver.selection: unknown rule '{cfg.solver.selection}'; expected one of: {', '.join(SELECTION_RULES)}"
         )
-    if cfg.mode not in ("solve", "threshold", "sensitivity"):
-        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected solve, threshold or sensitivity")
+    if cfg.mode not in ("solve", "threshold", "sensitivity", "ceasefire", "bargaining"):
+        raise ConfigError(
+            f"mode: unknown mode '{cfg.mode}'; expected solve, threshold, sensitivity, ceasefire or bargaining"
+        )
     if not 0 < cfg.solver.tol < 1:
         raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {cfg.solver.tol}")
     params, effort_unverified, breakdown_level, sizes = build_rollout(cfg.rollout)

@@ -312,6 +312,20 @@ def available_scenarios() -> list[str]:
     return sorted(p.stem for p in (config_dir() / "scenario").glob("*.yaml"))
 
 
+def sourced_values(spec: Any, key: str, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Check that every field of a config node (but ``sources`` and ``exclude``) has a
+    ``sources`` entry citing known evidence; return those field names."""
+    names = [k for k in spec if k not in exclude + ("sources",)]
+    extra = set(spec.sources) - set(names)
+    if extra:
+        raise ConfigError(f"{key}.sources: unknown parameter {sorted(extra)[0]!r}")
+    for k in names:
+        if k not in spec.sources:
+            raise ConfigError(f"{key}.sources.{k}: missing source for {key}.{k}")
+        _check_sources(f"{key}.sources.{k}.source", spec.sources[k].source)
+    return names
+
+
 #: Rollout config keys that are run sizes, not model parameters (need no source).
 ROLLOUT_SIZES = ("runs", "days", "chunk_runs")
 
@@ -325,14 +339,7 @@ def build_rollout(node: Any):
     from negsim.rollout import CeasefireParams
 
     spec: RolloutSpec = _structured(node, RolloutSpec, "rollout")
-    model_keys = [k for k in RolloutSpec.__dataclass_fields__ if k not in ROLLOUT_SIZES + ("sources",)]
-    extra = set(spec.sources) - set(model_keys)
-    if extra:
-        raise ConfigError(f"rollout.sources: unknown parameter {sorted(extra)[0]!r}")
-    for k in model_keys:
-        if k not in spec.sources:
-            raise ConfigError(f"rollout.sources.{k}: missing source for rollout.{k}")
-        _check_sources(f"rollout.sources.{k}.source", spec.sources[k].source)
+    model_keys = sourced_values(spec, "rollout", exclude=ROLLOUT_SIZES)
     if spec.runs < 0 or spec.days < 1 or spec.chunk_runs < 1:
         raise ConfigError(
             f"rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, "

@@ -1,0 +1,143 @@
+"""The ceasefire and bargaining analyses of the ``negsim`` command (``analysis=...``).
+
+Each takes a validated config node and returns the printed report and the metrics; the
+numbers come from :mod:`negsim.games.ceasefire` and :mod:`negsim.bargaining`, every
+input carrying its evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from omegaconf import DictConfig
+
+from negsim.config import BargainingSpec, CeasefireGameSpec
+from negsim.errors import ConfigError, NegsimError
+from negsim.rollout import CeasefireParams
+from negsim.scenario import _structured, sourced_values
+
+
+def _inputs(spec: Any, names: list[str]) -> dict[str, Any]:
+    return {k: {"value": spec[k], "source": list(spec.sources[k].source), "note": spec.sources[k].note} for k in names}
+
+
+def ceasefire_analysis(node: DictConfig, params: CeasefireParams, verification: float) -> tuple[str, dict[str, Any]]:
+    """Thresholds and the deterring retaliation probability of the repeated ceasefire game.
+
+    Parameters
+    ----------
+    node : DictConfig
+        The ``ceasefire`` config node (:class:`negsim.config.CeasefireGameSpec`).
+    params : CeasefireParams
+        The rollout's parameters, for the daily violation-signal rates.
+    verification : float
+        The mediator's verification (lowers attribution).
+    """
+    from negsim import report
+    from negsim.games import ceasefire as cf
+    from negsim.solvers import solve
+
+    spec = _structured(node, CeasefireGameSpec, "ceasefire")
+    names = sourced_values(spec, "ceasefire")
+    stage = cf.StageGame(spec.T, spec.R, spec.P, spec.S)
+    delta = cf.check_delta(spec.delta)
+    k = int(spec.punishment_days)
+    if k < 1:
+        raise ConfigError(f"ceasefire.punishment_days: expected at least 1 day, got {k}")
+    game = cf.ceasefire_game(stage)
+    equilibria = solve(game)
+    q_hold, q_violate = cf.signal_probabilities(params, verification)
+    tft = cf.tit_for_tat_conditions(stage, delta)
+    trigger = cf.NoisyTrigger(q_hold, q_violate, k)
+    try:
+        rho = cf.retaliation_probability(stage, delta, q_hold, q_violate, k)
+        rho_note = f"{rho:.4f}"
+    except NegsimError as exc:
+        rho, rho_note = None, f"none deters ({exc})"
+    metrics = {
+        "inputs": _inputs(spec, names),
+        "payoffs": {"A": game.A.tolist(), "B": game.B.tolist()},
+        "stage_equilibria": [{"x": e.strategies[0].tolist(), "y": e.strategies[1].tolist()} for e in equilibria],
+        "grim_trigger_threshold": cf.grim_trigger_threshold(stage),
+        "finite_punishment_threshold": cf.finite_punishment_threshold(stage, k),
+        "tit_for_tat_nash": bool(tft.nash),
+        "signal_probability_hold": q_hold,
+        "signal_probability_violate": q_violate,
+        "noisy_trigger_threshold": cf.noisy_trigger_threshold(stage, trigger),
+        "retaliation_probability": rho,
+        "punishment_fraction_at_that_probability": (
+            cf.punishment_fraction(cf.NoisyTrigger(q_hold, q_violate, k, retaliate=rho)) if rho is not None else None
+        ),
+    }
+    metrics = {key: (None if isinstance(v, float) and math.isinf(v) else v) for key, v in metrics.items()}
+    fmt = lambda v: "none" if v is None else f"{v:.4f}"  # noqa: E731
+    text = "\n".join([
+        game.title,
+        report.payoff_table(game),
+        report.equilibria_report(game, equilibria, 0, "unique equilibrium"),
+        f"Perfect monitoring: grim trigger sustains holding iff delta >= {fmt(metrics['grim_trigger_threshold'])}; "
+        f"a {k}-day punishment iff delta >= {fmt(metrics['finite_punishment_threshold'])}; "
+        f"tit-for-tat is a Nash equilibrium at delta={delta}: {tft.nash}",
+        f"Imperfect monitoring (AF3): a violation signal each day with probability {q_hold:.4f} if Kabul holds, "
+        f"{q_violate:.4f} if it does not (verification {verification:g})",
+        f"  least delta at which certain retaliation for {k} days deters: {fmt(metrics['noisy_trigger_threshold'])}",
+        f"  least retaliation probability that deters at delta={delta}: {rho_note}",
+        f"  share of days in punishment at that probability (false alarms): "
+        f"{fmt(metrics['punishment_fraction_at_that_probability'])}",
+    ])
+    return text, metrics
+
+
+#: negsim.bargaining's parameter names -> the config keys of the bargaining analysis.
+_BARGAINING_KEYS = {
+    "d1": "pak_discount", "d2": "afg_discount", "breakdown": "breakdown", "alpha": "pak_power",
+    "p": "pak_win", "cA": "pak_war_cost", "cB": "afg_war_cost_max", "cbar": "afg_war_cost_max",
+}
+
+
+def _config_key_names(message: str) -> str:
+    """Rename ``bargaining.<parameter>`` in a message to the config key the user set."""
+    head, sep, rest = message.partition(":")
+    param = head.removeprefix("bargaining.")
+    if sep and param in _BARGAINING_KEYS:
+        return f"bargaining.{_BARGAINING_KEYS[param]} ({param}){sep}{rest}"
+    return message
+
+
+def bargaining_analysis(node: DictConfig) -> tuple[str, dict[str, Any]]:
+    """Rubinstein, Nash bargaining, Fearon's range and the take-it-or-leave-it offer."""
+    from negsim import bargaining as bg
+
+    spec = _structured(node, BargainingSpec, "bargaining")
+    names = sourced_values(spec, "bargaining")
+    try:
+        rub = bg.rubinstein(spec.pak_discount, spec.afg_discount, spec.breakdown)
+        nash = bg.nash_bargaining(spec.pak_disagreement, spec.afg_disagreement, spec.pak_power)
+        low, high = bg.fearon_range(spec.pak_win, spec.pak_war_cost, spec.afg_war_cost_max / 2)
+        tioli = bg.take_it_or_leave_it(spec.pak_win, spec.pak_war_cost, spec.afg_war_cost_max)
+    except ConfigError as exc:
+        raise ConfigError(_config_key_names(str(exc))) from None
+    metrics = {
+        "inputs": _inputs(spec, names),
+        "rubinstein_pak_share": rub.proposer_share,
+        "rubinstein_afg_share": rub.responder_share,
+        "effective_discounts": [rub.d1_eff, rub.d2_eff],
+        "nash_shares": list(nash),
+        "fearon_range_at_mean_afg_cost": [low, high],
+        "tioli_pak_demand": tioli.demand,
+        "tioli_war_probability": tioli.war_probability,
+    }
+    text = "\n".join([
+        "Bargaining over a unit pie (Pakistan proposes first)",
+        f"Rubinstein with breakdown risk {spec.breakdown:g} a round: effective discounts "
+        f"{rub.d1_eff:.4f} (Pakistan), {rub.d2_eff:.4f} (Kabul); Pakistan's share {rub.proposer_share:.4f}, "
+        f"Kabul's {rub.responder_share:.4f}",
+        f"Asymmetric Nash bargaining (power {spec.pak_power:g}, disagreement {spec.pak_disagreement:g}, "
+        f"{spec.afg_disagreement:g}): shares {nash[0]:.4f}, {nash[1]:.4f}",
+        f"Fearon: every split giving Pakistan between {low:.4f} and {high:.4f} beats war for both "
+        f"(Kabul's war cost at its mean {spec.afg_war_cost_max / 2:g})",
+        f"With Kabul's war cost private, uniform on [0, {spec.afg_war_cost_max:g}]: Pakistan demands "
+        f"{tioli.demand:.4f} and war follows with probability {tioli.war_probability:.4f}",
+    ])
+    return text, metrics
