@@ -146,15 +146,35 @@ def _vertices(payoff_rows: np.ndarray, k: int, other: int, identity_first: bool)
     V, nonsingular = _solve_square(M, r)  # (G, K, k), (G, K)
     slack = sign * (V @ np.swapaxes(C, 1, 2) - rhs)  # (G, K, m+n), >= 0 when feasible
     feasible = np.all(slack >= -TIGHT_TOL, axis=-1)
-    tight = np.abs(slack) <= TIGHT_TOL
-    labels = tight @ (np.int64(1) << np.arange(k + other, dtype=np.int64))
+    labels = _bitmask(np.abs(slack) <= TIGHT_TOL)
     valid = nonsingular & feasible & (V.sum(axis=-1) > TIGHT_TOL)
-    # Keep one basis per vertex: a vertex is determined by its set of tight constraints.
+    return V, labels, valid & _first_of_each(labels, valid)
+
+
+def _bitmask(flags: np.ndarray) -> np.ndarray:
+    """Boolean flags on the last axis (at most 64) as one int64 bit mask, bit i = flag i."""
+    packed = np.packbits(flags, axis=-1, bitorder="little")  # (..., ceil(L / 8)) uint8
+    width = packed.shape[-1]
+    padded = np.zeros((*packed.shape[:-1], 8), np.uint8)
+    padded[..., :width] = packed
+    return padded.view("<i8")[..., 0]
+
+
+def _first_of_each(labels: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """True at the first valid basis of each distinct label set, per game (G, K).
+
+    A vertex is determined by its set of tight constraints, so equal label sets are one
+    vertex found from several bases of a degenerate polytope.
+    """
     K = labels.shape[1]
-    same = (labels[:, :, None] == labels[:, None, :]) & valid[:, None, :]
-    earlier = np.tril(np.ones((K, K), dtype=bool), k=-1)
-    valid &= ~np.any(same & earlier, axis=-1)
-    return V, labels, valid
+    keyed = np.where(valid, labels, -1 - np.arange(K))  # invalid bases never match
+    order = np.argsort(keyed, axis=1, kind="stable")
+    ranked = np.take_along_axis(keyed, order, axis=1)
+    first_sorted = np.ones_like(valid)
+    first_sorted[:, 1:] = ranked[:, 1:] != ranked[:, :-1]
+    first = np.empty_like(valid)
+    np.put_along_axis(first, order, first_sorted, axis=1)
+    return first
 
 
 def extreme_equilibria_batch(A: np.ndarray, B: np.ndarray):
