@@ -141,3 +141,44 @@ def bargaining_analysis(node: DictConfig) -> tuple[str, dict[str, Any]]:
         f"{tioli.demand:.4f} and war follows with probability {tioli.war_probability:.4f}",
     ])
     return text, metrics
+
+
+def crisis_analysis(scenario, out_dir=None) -> tuple[str, dict[str, Any]]:
+    """The crisis game of a scenario: equilibria in behaviour strategies, by type.
+
+    Parameters
+    ----------
+    scenario : negsim.scenario.Scenario
+        Supplies the feature weights (``configs/game/crisis.yaml`` the tree's numbers).
+    out_dir : path, optional
+        Where to write the game as Gambit ``crisis.efg`` (atomically).
+    """
+    from negsim.games.crisis import crisis_game, expected_escalation, load_crisis_spec, type_behavior
+    from negsim.io.efg import write_efg
+    from negsim.solvers.backward_induction import describe, solve_extensive
+
+    game = crisis_game(scenario, load_crisis_spec())
+    equilibria = solve_extensive(game)
+    lines = [f"{game.title}: {len(equilibria)} equilibrium(s) in behaviour strategies (after pruning"
+             " conditionally dominated actions; each checked for regret and sequential rationality)"]
+    records = []
+    for k, eq in enumerate(equilibria, 1):
+        escalation = expected_escalation(game, eq.outcomes)
+        lines += [f"Equilibrium #{k}: expected escalation {escalation:.3f} (ladder 0-4); "
+                  f"sequentially rational on the path: {eq.assessment.sequentially_rational}",
+                  describe(game, eq.behavior, defined=eq.defined)]
+        records.append({
+            "behavior": type_behavior(game, eq.behavior),
+            "outcomes": eq.outcomes,
+            "payoffs": eq.payoffs.tolist(),
+            "regret": eq.strategic.regret.tolist(),
+            "sequentially_rational": bool(eq.assessment.sequentially_rational),
+            "expected_escalation": escalation,
+        })
+    if out_dir is not None:
+        from pathlib import Path
+
+        path = Path(out_dir) / "crisis.efg"
+        write_efg(game, path)
+        lines.append(f"Gambit file: {path}")
+    return "\n".join(lines), {"scenario": scenario.name, "game": game.title, "equilibria": records}

@@ -27,14 +27,13 @@ from omegaconf import DictConfig
 from negsim.config import RunConfig
 from negsim.errors import ConfigError, NegsimError
 from negsim.paths import config_dir
-from negsim.pipeline import point_from_config, run_point
+from negsim.pipeline import MODES, point_from_config, run_point
 from negsim.results import package_versions, write_arrays_atomic, write_json_atomic
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
 
-#: Modes computed like a solve (one report, one metrics.json), and all modes.
-ANALYSES = ("ceasefire", "bargaining")
-MODES = ("solve", "threshold", "sensitivity", *ANALYSES)
+#: Modes computed like a solve (one report, one metrics.json).
+ANALYSES = ("ceasefire", "bargaining", "crisis")
 
 #: Hydra flags followed by a value (skipped by the pre-flight check).
 _FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i"}
@@ -299,8 +298,8 @@ def _experiment(cfg: DictConfig, folder: Path) -> None:
 
 
 def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
-    """The ceasefire or bargaining analysis: report and metrics.json, like a solve."""
-    text, metrics = analysis_result(cfg)
+    """The ceasefire, bargaining or crisis analysis: report and metrics.json, like a solve."""
+    text, metrics = analysis_result(cfg, out)
     print(text)
     path = write_json_atomic(out / "metrics.json", {
         **metrics, "mode": cfg.mode, "overrides": overrides, "versions": package_versions(),
@@ -308,19 +307,21 @@ def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
     print(f"\nWrote {path}")
 
 
-def analysis_result(cfg: DictConfig) -> tuple[str, dict[str, Any]]:
-    """Validate and run the analysis named by ``cfg.mode`` (ceasefire or bargaining)."""
-    from negsim.analyses import bargaining_analysis, ceasefire_analysis
+def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """Validate and run the analysis named by ``cfg.mode`` (ceasefire, bargaining, crisis);
+    ``out``, if given, receives the crisis game's Gambit ``.efg`` file."""
+    from negsim.analyses import bargaining_analysis, ceasefire_analysis, crisis_analysis
     from negsim.scenario import build_rollout, build_scenario
 
+    scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
+    if cfg.mode == "crisis":
+        return crisis_analysis(scenario, out)
     node = cfg.get(cfg.mode)
     if node is None:
         raise ConfigError(f"{cfg.mode}: no parameters; use analysis={cfg.mode}")
     if cfg.mode == "bargaining":
         return bargaining_analysis(node)
-    params = build_rollout(cfg.rollout)[0]
-    scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
-    return ceasefire_analysis(node, params, scenario.mediator.verification)
+    return ceasefire_analysis(node, build_rollout(cfg.rollout)[0], scenario.mediator.verification)
 
 
 def _finished(out: Path, digest: str) -> bool:

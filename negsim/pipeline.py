@@ -24,6 +24,8 @@ from negsim.rollout import CeasefireParams, RolloutResult, Situation
 from negsim.scenario import Scenario
 
 
+#: What the ``negsim`` command can do (``mode``; set by ``experiment=`` and ``analysis=``).
+MODES = ("solve", "threshold", "sensitivity", "ceasefire", "bargaining", "crisis")
 #: Config keys that do not change a point's numbers (left out of its config hash).
 NOT_INPUTS = ("hydra", "fast", "results_dir")
 
@@ -72,10 +74,8 @@ def point_from_config(cfg: DictConfig) -> Point:
         raise ConfigError(
             f"solver.selection: unknown rule '{cfg.solver.selection}'; expected one of: {', '.join(SELECTION_RULES)}"
         )
-    if cfg.mode not in ("solve", "threshold", "sensitivity", "ceasefire", "bargaining"):
-        raise ConfigError(
-            f"mode: unknown mode '{cfg.mode}'; expected solve, threshold, sensitivity, ceasefire or bargaining"
-        )
+    if cfg.mode not in MODES:
+        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected one of: {', '.join(MODES)}")
     if not 0 < cfg.solver.tol < 1:
         raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {cfg.solver.tol}")
     params, effort_unverified, breakdown_level, sizes = build_rollout(cfg.rollout)

@@ -60,3 +60,16 @@ def test_bad_analysis_input_is_one_line(args, expected, tmp_path, monkeypatch, c
     err = capsys.readouterr().err.strip().splitlines()
     assert info.value.code == 2 and len(err) == 1 and expected in err[0], err
     assert not any(tmp_path.iterdir())
+
+
+def test_crisis_analysis_from_the_cli_writes_a_gambit_file(tmp_path, monkeypatch, capsys):
+    metrics, out = run(["analysis=crisis", "scenario=istanbul_round3"], tmp_path, monkeypatch, capsys)
+    (eq,) = metrics["equilibria"]
+    assert eq["sequentially_rational"] and max(eq["regret"]) < 1e-6
+    assert eq["behavior"]["PAK resolved: written refused"]["strike"] == pytest.approx(1.0)
+    assert 1.0 < eq["expected_escalation"] < 2.5
+    assert sum(eq["outcomes"].values()) == pytest.approx(1.0)
+    from negsim.io.efg import read_efg
+
+    game = read_efg(tmp_path / "run" / "crisis.efg")
+    assert "Crisis" in game.title and "Gambit file:" in out

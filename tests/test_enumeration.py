@@ -132,3 +132,10 @@ def test_unknown_solver_and_bad_batches_are_clear_errors():
         solve_batch(np.full((1, 2, 2), np.nan), np.zeros((1, 2, 2)))
     with pytest.raises(SolverError, match="unknown solver 'qre'"):
         solve_batch(np.zeros((1, 2, 2)), np.zeros((1, 2, 2)), method="qre")
+
+
+def test_games_beyond_the_enumeration_limits_are_refused_clearly():
+    with pytest.raises(SolverError, match="63 labels|65 labels"):
+        solve(Game(np.zeros((2, 63)), np.zeros((2, 63))))
+    with pytest.raises(SolverError, match="bases per player"):
+        solve(Game(np.zeros((9, 9)), np.zeros((9, 9))))

@@ -25,6 +25,7 @@ batch path with one game, so both return the same sets by construction.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from itertools import combinations
 
@@ -39,6 +40,8 @@ TIGHT_TOL = 1e-9
 SINGULAR_TOL = 1e-12
 #: Games with more than this many bases per player are refused (use lemke_howson).
 MAX_BASES = 20_000
+#: Label sets are int64 bit masks: at most this many actions in all.
+MAX_LABELS = 62
 
 
 @lru_cache(maxsize=64)
@@ -194,7 +197,12 @@ def extreme_equilibria_batch(A: np.ndarray, B: np.ndarray):
         The equilibrium strategies (probability vectors).
     """
     G, m, n = A.shape
-    n_bases = len(_bases(m + n, m))
+    n_bases = math.comb(m + n, m)
+    if m + n > MAX_LABELS:
+        raise SolverError(
+            f"enumeration of a {m}x{n} game needs {m + n} labels (limit {MAX_LABELS}); "
+            f"use method='lemke_howson' for one equilibrium of large games"
+        )
     if n_bases > MAX_BASES:
         raise SolverError(
             f"enumeration of a {m}x{n} game needs {n_bases} bases per player (limit "
