@@ -1,0 +1,316 @@
+"""Teaching figures (matplotlib, Agg canvas): the payoff matrix, the QRE path, leverage.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no
+global figure registry, nothing to close, no backend switch for the caller), drawn on
+an Agg canvas; :func:`save` writes it as PNG and SVG atomically
+(:func:`negsim.results.write_figure_atomic`).
+
+* :func:`payoff_matrix_figure`: the bimatrix as a table: each cell's two payoffs (row
+  player's first), best replies in bold with ``*`` as in :func:`negsim.report.payoff_table`,
+  the cells of Nash equilibria shaded, optional outcome labels.
+* :func:`qre_path_figure`: each action's probability on the principal logit QRE branch
+  against the precision lambda (log scale), one panel per player.
+* :func:`escalation_vs_leverage_figure`: P(breakdown) with its 95% band and P(deal)
+  against a mediator knob, from rows of a sweep table such as
+  ``results/leverage_sweep/table.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from negsim.errors import NegsimError
+from negsim.game import Game
+from negsim.results import write_figure_atomic
+
+#: Colours of the row and the column player's numbers and curves.
+ROW_COLOUR = "#1f4e9c"
+COL_COLOUR = "#b8431b"
+EQ_FILL = "#f6d98b"
+SELECTED_EDGE = "#7a5a00"
+
+
+def _new_figure(size: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _labels(game: Game) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    m, n = game.A.shape
+    rows, cols = game.actions if game.actions and len(game.actions[0]) == m and len(game.actions[1]) == n else ((), ())
+    return (tuple(rows) or tuple(f"row {i + 1}" for i in range(m)),
+            tuple(cols) or tuple(f"column {j + 1}" for j in range(n)))
+
+
+def payoff_matrix_figure(
+    game: Game,
+    *,
+    equilibria: Sequence | None = None,
+    selected: int | None = None,
+    outcome_labels: Sequence[Sequence[str]] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The payoff bimatrix as a table-like figure.
+
+    Parameters
+    ----------
+    game : Game
+    equilibria : sequence of Equilibrium, optional
+        Equilibria to shade (default: all extreme equilibria, :func:`negsim.solve`). A
+        cell is shaded if some equilibrium plays it with positive probability.
+    selected : int, optional
+        Index of the selected equilibrium, whose cells get a heavy border (default: the
+        'logit' selection when ``equilibria`` is not given).
+    outcome_labels : (m, n) strings, optional
+        A short description printed in each cell (e.g. ``scenario.outcome_labels``).
+    title : str, optional
+        Default: the game's title.
+    """
+    from negsim.selection import select
+    from negsim.solvers import solve
+
+    A, B = np.asarray(game.A), np.asarray(game.B)
+    m, n = A.shape
+    rows, cols = _labels(game)
+    if equilibria is None:
+        equilibria = solve(game)
+        if selected is None and equilibria:
+            selected = select(game, equilibria)
+    row_best = A >= A.max(axis=0, keepdims=True) - 1e-12
+    col_best = B >= B.max(axis=1, keepdims=True) - 1e-12
+    in_eq = np.zeros((m, n), dtype=bool)
+    for eq in equilibria:
+        in_eq |= np.outer(*eq.strategies) > 1e-9
+    sel = np.zeros((m, n), dtype=bool)
+    if selected is not None and 0 <= selected < len(equilibria):
+        sel = np.outer(*equilibria[selected].strategies) > 1e-9
+
+    cell_w, cell_h = 2.5, 1.25 if outcome_labels is not None else 0.8
+    label_w = max(len(r) for r in rows) * 0.085 + 0.5
+    n_legend = 3 if sel.any() else 2
+    width = label_w + cell_w * n + 0.3
+    one_row = width >= 9.5  # the legend fits on one line
+    top, bottom = 0.85, 0.45 if one_row else 0.2 + 0.22 * n_legend  # inches: title and column labels; legend
+    height = cell_h * m + top + bottom
+    fig = _new_figure((width, height))
+    ax = fig.add_axes((label_w / width, bottom / height, cell_w * n / width, cell_h * m / height))
+    ax.set_xlim(0, n)
+    ax.set_ylim(m, 0)
+    ax.set_axis_off()
+    for i in range(m):
+        for j in range(n):
+            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=EQ_FILL if in_eq[i, j] else "white",
+                                   edgecolor="#888888", lw=0.8, zorder=1, clip_on=False))
+            if sel[i, j]:
+                ax.add_patch(Rectangle((j + 0.02, i + 0.03), 0.96, 0.94, fill=False,
+                                       edgecolor=SELECTED_EDGE, lw=2.4, zorder=2, clip_on=False))
+            y_num = i + (0.36 if outcome_labels is not None else 0.5)
+            ax.text(j + 0.47, y_num, f"{A[i, j]:+.2f}" + ("*" if row_best[i, j] else ""), ha="right", va="center",
+                    fontsize=12, color=ROW_COLOUR, fontweight="bold" if row_best[i, j] else "normal", zorder=3)
+            ax.text(j + 0.5, y_num, ",", ha="center", va="center", fontsize=12, color="#444444", zorder=3)
+            ax.text(j + 0.55, y_num, f"{B[i, j]:+.2f}" + ("*" if col_best[i, j] else ""), ha="left", va="center",
+                    fontsize=12, color=COL_COLOUR, fontweight="bold" if col_best[i, j] else "normal", zorder=3)
+            if outcome_labels is not None:
+                ax.text(j + 0.5, i + 0.7, textwrap.fill(str(outcome_labels[i][j]), 30), ha="center", va="center",
+                        fontsize=7.5, color="#555555", linespacing=1.1, zorder=3)
+    # A mixed selected equilibrium: each action's probability beside its label.
+    mixed = sel.any() and not equilibria[selected].is_pure
+    px, py = equilibria[selected].strategies if mixed else (None, None)
+    for i, r in enumerate(rows):
+        ax.text(-0.06, i + 0.5, r + (f"\np = {px[i]:.2f}" if mixed else ""), ha="right", va="center",
+                fontsize=10, color=ROW_COLOUR)
+    for j, c in enumerate(cols):
+        ax.text(j + 0.5, -0.08, c + (f" (p = {py[j]:.2f})" if mixed else ""), ha="center", va="bottom",
+                fontsize=10, color=COL_COLOUR)
+    p_row, p_col = game.players
+    ax.text(-0.06, -0.08, f"{p_row} \\ {p_col}", ha="right", va="bottom", fontsize=10, fontweight="bold")
+    fig.suptitle(title if title is not None else game.title, fontsize=12, y=1 - 0.12 / height, va="top")
+    handles = [
+        Patch(facecolor="white", edgecolor="none",
+              label=f"cell: {p_row}'s payoff, {p_col}'s payoff;  bold with * = best reply"),
+        Patch(facecolor=EQ_FILL, edgecolor="#888888", label="played in a Nash equilibrium"),
+    ]
+    if sel.any():
+        handles.append(Patch(facecolor="none", edgecolor=SELECTED_EDGE, lw=2.2, label="selected equilibrium"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles) if one_row else 1, fontsize=8,
+               frameon=False, handlelength=1.4, bbox_to_anchor=(0.5, 0.02 / height))
+    return fig
+
+
+def qre_path_figure(game: Game, *, path=None, title: str | None = None) -> Figure:
+    """Each action's probability on the principal logit QRE branch against lambda.
+
+    Parameters
+    ----------
+    game : Game
+    path : negsim.solvers.qre.QREPath, optional
+        A precomputed path of the game (default: :func:`negsim.solvers.qre.qre_path`).
+    title : str, optional
+    """
+    from negsim.solvers.qre import qre_path
+
+    if path is None:
+        path = qre_path(game.A, game.B)
+    lam = np.asarray(path.lam)
+    keep = lam > 0
+    rows, cols = _labels(game)
+    fig = _new_figure((10.5, 4.9))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, probs, labels, player in ((axes[0], path.x, rows, game.players[0]), (axes[1], path.y, cols, game.players[1])):
+        start = 1.0 / len(labels)
+        for k, lab in enumerate(labels):
+            ax.plot(lam[keep], probs[keep, k], lw=2, color=f"C{k}", label=f"{lab} (ends at {probs[-1, k]:.2f})")
+        ax.axhline(start, color="#888888", lw=1, ls=":", label=f"random play at λ = 0 (1/{len(labels)} each)")
+        ax.set_xscale("log")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(f"{player}", fontsize=11)
+        ax.set_xlabel("λ: how sharply players respond to payoffs (1/payoff units, log scale)", fontsize=9)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                  frameon=False)
+    axes[0].set_ylabel("probability of each action")
+    fig.suptitle(title if title is not None else f"Logit QRE path: {game.title}", fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def _number(value: Any) -> float:
+    if value is None or value == "":
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _sweep_param(rows: Sequence[Mapping[str, Any]]) -> str:
+    keys = [k for k in rows[0] if str(k).startswith("mediator.")]
+    varying = [k for k in keys if len({str(r.get(k)) for r in rows}) > 1]
+    if len(varying) == 1:
+        return varying[0]
+    if len(keys) == 1:
+        return keys[0]
+    raise NegsimError(
+        f"escalation_vs_leverage_figure: cannot tell the leverage column among {keys or list(rows[0])}; pass param="
+    )
+
+
+def escalation_vs_leverage_figure(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    param: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """P(breakdown) with its 95% band, and P(deal), against a leverage value.
+
+    Parameters
+    ----------
+    rows : iterable of mappings
+        Rows of a sweep table (e.g. ``csv.DictReader`` over
+        ``results/leverage_sweep/table.csv``), with columns ``p_breakdown``,
+        ``p_breakdown_low``, ``p_breakdown_high``, ``p_deal`` and the parameter; values
+        may be strings; rows whose ``status`` is not ``ok`` are skipped. Rows that differ
+        in the scenario or in another varying ``mediator.*`` column form separate series,
+        drawn in two panels (breakdown above, deal below) with one colour per series.
+    param : str, optional
+        The leverage column; default: the one ``mediator.*`` column that varies.
+    title : str, optional
+
+    Raises
+    ------
+    NegsimError
+        No rows, a missing column, or no way to tell the parameter column.
+    """
+    rows = list(rows)
+    if not rows:
+        raise NegsimError("escalation_vs_leverage_figure: no rows to plot")
+    param = param or _sweep_param(rows)
+    needed = (param, "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_deal")
+    missing = [c for c in needed if c not in rows[0]]
+    if missing:
+        raise NegsimError(f"escalation_vs_leverage_figure: missing column '{missing[0]}'")
+    others = [k for k in rows[0] if k != param and (str(k).startswith("mediator.") or k == "scenario")
+              and len({str(r.get(k)) for r in rows}) > 1]
+    groups: dict[tuple, list] = {}
+    for r in rows:
+        if str(r.get("status", "ok")) not in ("ok", ""):
+            continue
+        groups.setdefault(tuple(str(r.get(k)) for k in others), []).append([_number(r[c]) for c in needed])
+    series = []
+    for key, values in groups.items():
+        data = np.array(values, dtype=float)
+        data = data[np.isfinite(data[:, 0])]
+        series.append((key, data[np.argsort(data[:, 0], kind="stable")]))
+    series.sort(key=lambda kd: tuple(_number(k) if math.isfinite(_number(k)) else math.inf for k in kd[0]) + kd[0])
+    if not series or not any(len(d) for _, d in series):
+        raise NegsimError("escalation_vs_leverage_figure: no finite rows to plot")
+    short = param.removeprefix("mediator.")
+
+    scenarios = {str(r.get("scenario")) for r in rows if r.get("scenario")}
+    days = {str(r.get("days")) for r in rows if r.get("days")}
+    default = "Ceasefire breakdown and deals against mediator leverage"
+    if len(scenarios) == 1:
+        default += f"\n{next(iter(scenarios))}" + (f", ceasefire breakdown within {next(iter(days))} days"
+                                                   if len(days) == 1 else "")
+
+    if not others:
+        v, pb, lo, hi, pd = series[0][1].T
+        fig = _new_figure((8.0, 4.8))
+        ax = fig.add_subplot(1, 1, 1)
+        ax.fill_between(v, lo, hi, color="C3", alpha=0.25, lw=0, label="95% interval of P(breakdown)")
+        ax.plot(v, pb, color="C3", lw=2, marker="o", ms=3.5, label="P(ceasefire breakdown)")
+        ax.step(v, pd, where="post", color="C0", lw=1.8, ls="--", label="P(deal) in the selected equilibrium")
+        for x, y, ha in ((v[0], pb[0], "left"), (v[-1], pb[-1], "right")):
+            ax.annotate(f"{y:.3f}", (x, y), xytext=(0, 7), textcoords="offset points", ha=ha, fontsize=8, color="C3")
+        hit = np.flatnonzero(pd >= 0.5)
+        if hit.size and hit[0] > 0:
+            x = v[hit[0]]
+            ax.axvline(x, color="#555555", lw=0.9, ls=":")
+            ax.annotate(f"the talks flip to a deal\nat {short} = {x:g}", (x, 0.5), xytext=(6, 0),
+                        textcoords="offset points", fontsize=8.5, color="#333333", va="center")
+        ax.set_ylim(-0.02, 1.05)
+        ax.set_xlabel(f"{short} (mediator leverage)")
+        ax.set_ylabel("probability")
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8.5, loc="center right", framealpha=0.95)
+        ax.set_title(title if title is not None else default, fontsize=11)
+        fig.tight_layout()
+        return fig
+
+    from matplotlib import colormaps
+
+    cmap = colormaps["viridis"]
+    fig = _new_figure((9.5, 6.4))
+    ax, axd = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    for g, (key, data) in enumerate(series):
+        v, pb, lo, hi, pd = data.T
+        colour = cmap(0.9 * g / max(len(series) - 1, 1))
+        name = ", ".join(f"{k.removeprefix('mediator.')} = {s}" for k, s in zip(others, key))
+        ax.fill_between(v, lo, hi, color=colour, alpha=0.25, lw=0)
+        ax.plot(v, pb, color=colour, lw=1.8, marker="o", ms=3, label=name)
+        axd.step(v, pd, where="post", color=colour, lw=1.6)
+    ax.set_ylabel("P(ceasefire breakdown)\n(band: 95% interval)")
+    axd.set_ylabel("P(deal) in the\nselected equilibrium")
+    axd.set_xlabel(f"{short} (mediator leverage)")
+    axd.set_ylim(-0.05, 1.05)
+    for a in (ax, axd):
+        a.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, title="series", title_fontsize=8)
+    ax.set_title(title if title is not None else default, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: Figure, path_without_ext: str | Path) -> list[Path]:
+    """Write ``fig`` to ``<path>.png`` and ``<path>.svg`` atomically; the two paths."""
+    base = str(path_without_ext)
+    return [write_figure_atomic(fig, Path(f"{base}.{ext}")) for ext in ("png", "svg")]
