@@ -29,7 +29,6 @@ chance-weighted payoffs of the terminals by their pair of sequences.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
