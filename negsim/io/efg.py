@@ -49,6 +49,7 @@ from negsim.io.gambit import (
     _Cursor,
     _fail,
     _format_number,
+    _header as _nfg_header,
     _number,
     _quote,
     _read_text,
@@ -95,18 +96,7 @@ def _probability(token: _Token, name: str) -> Fraction:
 
 def _header(cur: _Cursor) -> tuple[str, tuple[str, str], str]:
     """Parse ``EFG 2 R "title" { "P1" "P2" } ["comment"]``."""
-    cur.take_atom("EFG", "'EFG 2 R' header")
-    cur.take_atom("2", "'EFG 2 R' header")
-    if cur.peek().text not in ("R", "D") or cur.peek().kind != "atom":
-        raise _fail(cur.name, "'EFG 2 R' header", cur.peek())
-    cur.pos += 1
-    title = cur.take("string", "the game title as a quoted string").text
-    players = cur.strings("player names")
-    if len(players) != 2:
-        raise GameFormatError(
-            f"{cur.name}: expected exactly 2 players (negsim supports two-player games only), "
-            f"found {len(players)}"
-        )
+    title, players = _nfg_header(cur, "EFG", "2")
     comment = cur.take("string", "").text if cur.peek().kind == "string" else ""
     return title, (players[0], players[1]), comment
 

@@ -174,12 +174,14 @@ class _Cursor:
         return tokens
 
 
-def _header(cur: _Cursor) -> tuple[str, list[str]]:
-    """Parse ``NFG 1 R "title" { "P1" "P2" }``; return the title and the player names."""
-    cur.take_atom("NFG", "'NFG 1 R' header")
-    cur.take_atom("1", "'NFG 1 R' header")
+def _header(cur: _Cursor, kind: str = "NFG", version: str = "1") -> tuple[str, list[str]]:
+    """Parse ``NFG 1 R "title" { "P1" "P2" }`` (or ``EFG 2 R ...``); return the title and
+    the two player names."""
+    expected = f"'{kind} {version} R' header"
+    cur.take_atom(kind, expected)
+    cur.take_atom(version, expected)
     if cur.peek().text not in ("R", "D") or cur.peek().kind != "atom":
-        raise _fail(cur.name, "'NFG 1 R' header", cur.peek())
+        raise _fail(cur.name, expected, cur.peek())
     cur.pos += 1
     title = cur.take("string", "the game title as a quoted string").text
     players = cur.strings("player names")
