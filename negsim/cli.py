@@ -22,7 +22,7 @@ import hydra
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from negsim.config import RunConfig
 from negsim.errors import ConfigError, NegsimError
@@ -115,16 +115,49 @@ def preflight(argv: list[str]) -> None:
     except Exception as exc:
         raise ConfigError(f"bad override syntax: {_one_line(exc)}") from None
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        for override_set in sets:
-            cfg = _compose(compose, name, override_set, with_hydra=override_set is sets[0])
+        base = _compose(compose, name, sets[0], with_hydra=True)
+        plain = OmegaConf.masked_copy(base, [k for k in base if k != "hydra"])
+        OmegaConf.set_struct(plain, True)
+        axes = sweep_values(dict(base.hydra.sweeper.params or {}))
+        variants = [sets[0]] + [
+            [*override_set] for override_set in sets[1:]
+        ] + [sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values]
+        for override_set in variants:
+            extra = [o for o in override_set if o not in sets[0]]
+            if override_set is sets[0]:
+                cfg = base
+            elif all(not _is_group(o.split("=", 1)[0]) for o in extra):
+                cfg = with_values(plain, dict(o.split("=", 1) for o in extra))
+            else:
+                cfg = _compose(compose, name, override_set, with_hydra=False)
             point_from_config(cfg)
             if cfg.mode in ANALYSES:
                 analysis_result(cfg)
-            if override_set is sets[0]:
-                axes = sweep_values(dict(cfg.hydra.sweeper.params or {}))
-                for key, values in axes.items():
-                    for value in values:
-                        point_from_config(_compose(compose, name, override_set + [f"{key}={value}"], with_hydra=False))
+
+
+def _is_group(key: str) -> bool:
+    """True for a config group (``scenario``, ``solver``, ...), false for a value key."""
+    return key.lstrip("+~").startswith("hydra") or (config_dir() / key.lstrip("+~")).is_dir()
+
+
+def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
+    """A copy of a composed config with value overrides (``{"mediator.verification": "0.5"}``),
+    parsed and type-checked as Hydra would, without composing again."""
+    import copy
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    out = copy.deepcopy(cfg)
+    parser = OverridesParser.create()
+    for key, text in values.items():
+        try:
+            (o,) = parser.parse_overrides([f"{key}={text}"])
+            OmegaConf.update(out, key, o.value(), merge=True)
+        except NegsimError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"{key}: {_one_line(exc)}") from None
+    return out
 
 
 def _compose(compose, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
@@ -235,22 +268,19 @@ def sweep_values(params: dict[str, Any]) -> dict[str, list[str]]:
 
 def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: dict[str, Any]) -> None:
     """Run every point of the sweep in this process and aggregate them (same table)."""
-    from omegaconf import OmegaConf, open_dict
-
     from negsim.pipeline import run_points
-    from negsim.sweep import aggregate, grid_points, parse_value
+    from negsim.sweep import aggregate, grid_points
 
     axes = sweep_values(params)
     if not axes:
         raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
     todo, folders, extras = [], [], []
+    groups = [k for k in axes if _is_group(k)]
+    if groups:
+        raise ConfigError(f"{groups[0]}: fast=true sweeps values, not config groups; use a multirun (-m) for it")
     for values in grid_points(axes):
         lines = [f"{k}={v}" for k, v in values.items()]
-        point_cfg = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
-        with open_dict(point_cfg):
-            for k, v in values.items():
-                OmegaConf.update(point_cfg, k, parse_value(v), merge=True)
-        point = point_from_config(OmegaConf.merge(OmegaConf.structured(RunConfig), point_cfg))
+        point = point_from_config(with_values(cfg, values))
         folder = out / "points" / ",".join(sorted(overrides + lines))
         if _finished(folder, point.config_hash):
             continue

@@ -10,6 +10,7 @@ the same metrics, point by point. The CLI and the sweeps are thin shells around 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
@@ -84,12 +85,15 @@ def point_from_config(cfg: DictConfig) -> Point:
     else:
         scenario = build_scenario(cfg.scenario, cfg.game, cfg.mediator)
         game = talks_game(scenario)
-    inputs = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k not in NOT_INPUTS]), resolve=True)
+    inputs = {
+        k: OmegaConf.to_container(v, resolve=True) if OmegaConf.is_config(v) else v
+        for k, v in ((k, cfg[k]) for k in cfg if k not in NOT_INPUTS)
+    }
     return Point(
         game=game, scenario=scenario, method=cfg.solver.method, selection=cfg.solver.selection,
         tol=float(cfg.solver.tol), params=params, effort_unverified=effort_unverified,
         breakdown_level=breakdown_level, seed=int(cfg.seed),
-        config_hash=config_hash(OmegaConf.to_yaml(OmegaConf.create(inputs))), **sizes,
+        config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)), **sizes,
     )
 
 

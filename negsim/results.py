@@ -77,6 +77,6 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def config_hash(config_yaml: str) -> str:
-    """Short SHA-256 of a resolved config's YAML text (identifies the exact inputs)."""
-    return hashlib.sha256(config_yaml.encode("utf-8")).hexdigest()[:16]
+def config_hash(config_text: str) -> str:
+    """Short SHA-256 of a resolved config's canonical text (identifies the exact inputs)."""
+    return hashlib.sha256(config_text.encode("utf-8")).hexdigest()[:16]

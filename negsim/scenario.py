@@ -126,8 +126,11 @@ def _finite(key: str, value: float) -> float:
 def _structured(node: Any, schema: type, key: str):
     """Merge a plain or Omega config onto its schema, turning OmegaConf errors into ConfigError."""
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(schema), node)
-        OmegaConf.to_container(merged, throw_on_missing=True)
+        typed = isinstance(node, DictConfig) and OmegaConf.get_type(node) is schema
+        merged = node if typed else OmegaConf.merge(OmegaConf.structured(schema), node)
+        missing = sorted(OmegaConf.missing_keys(merged))
+        if missing:
+            raise ConfigError(f"{key}.{missing[0]}: missing mandatory value")
     except OmegaConfBaseException as exc:
         msg = str(exc).splitlines()[0]
         full_key = getattr(exc, "full_key", None)
