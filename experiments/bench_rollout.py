@@ -55,6 +55,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from benchutil import cpu_name, usable_cpus
 from omegaconf import OmegaConf
 
 from negsim.paths import config_dir
@@ -354,16 +355,8 @@ def profile_rollout(params, situation, seed: int, runs: int, days: int) -> None:
 
 
 def machine() -> list[str]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    usable = usable_cpus()
+    cpu = cpu_name()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return [
         f"machine: {cpu}, {platform.system()}, cpu_count {os.cpu_count()}, usable {usable}, load average {load}",

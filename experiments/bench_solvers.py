@@ -41,6 +41,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from benchutil import cpu_name, usable_cpus
 
 import nashpy
 import pygambit as gbt
@@ -275,10 +276,7 @@ def run_suite(name: str, A, B, description: str, n_ref: int, repeats: int,
 
 
 def machine() -> list[str]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
+    usable = usable_cpus()
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         blas_name = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
@@ -286,12 +284,7 @@ def machine() -> list[str]:
         blas_name = "unknown"
     threads = {k: os.environ[k] for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
                if k in os.environ}
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_name()
     return [
         f"machine: {cpu}, {platform.system()}, cpu_count {os.cpu_count()}, usable {usable}",
         f"python {platform.python_version()}, numpy {np.__version__}, pygambit {gbt.__version__}, "
