@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import warnings
 
-import nashpy
 import numpy as np
 
 _PROB_TOL = 1e-9
@@ -33,6 +32,8 @@ def _clean(profiles) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def support_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Equilibria from nashpy's support enumeration (complete for nondegenerate games only)."""
+    import nashpy  # imported on use: it is slow to import and most runs never need it
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _clean(nashpy.Game(A, B).support_enumeration(non_degenerate=False, tol=_PROB_TOL))
@@ -40,6 +41,8 @@ def support_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, 
 
 def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Equilibria from nashpy's vertex enumeration (complete for nondegenerate games only)."""
+    import nashpy
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _clean(nashpy.Game(A, B).vertex_enumeration())
