@@ -310,6 +310,65 @@ def escalation_vs_leverage_figure(
     return fig
 
 
+def _tree_layout(game) -> tuple[np.ndarray, np.ndarray]:
+    """Node positions: leaves evenly spaced on x (prefix order), parents centred over
+    their children; depth on y (root at 0, going down). Shapes (N,), (N,)."""
+    N = len(game.nodes)
+    x, y = np.zeros(N), np.zeros(N)
+    x[list(game.terminals)] = np.arange(len(game.terminals))
+    for k in range(N - 1, -1, -1):  # prefix order: children come after their parent
+        if game.children[k]:
+            x[k] = np.mean([x[c] for c in game.children[k]])
+    for k in range(1, N):
+        y[k] = y[game.parent[k]] - 1
+    return x, y
+
+
+def game_tree_figure(game, *, title: str | None = None, payoff_digits: int = 1) -> Figure:
+    """An extensive-form game drawn as a tree: players' nodes coloured, chance moves with
+    their probabilities, information sets joined by dashed lines, payoffs at the leaves.
+
+    Parameters
+    ----------
+    game : negsim.games.extensive.ExtensiveGame
+    """
+    from negsim.games.extensive import Chance, Decision
+
+    x, y = _tree_layout(game)
+    width = max(6.0, 0.9 * len(game.terminals) + 1)
+    height = max(3.5, 1.2 * (1 - y.min()) + 1)
+    fig = _new_figure((width, height))
+    ax = fig.add_subplot()
+    colours = (ROW_COLOUR, COL_COLOUR)
+    for k, node in enumerate(game.nodes):
+        for a, c in enumerate(game.children[k]):
+            ax.plot([x[k], x[c]], [y[k], y[c]], color="0.55", lw=1, zorder=1)
+            text = node.actions[a]
+            if isinstance(node, Chance):
+                text += f"\n{float(node.probs[a]):.2g}"
+            ax.text((x[k] + x[c]) / 2, (y[k] + y[c]) / 2, text, fontsize=7, ha="center", va="center",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85), zorder=3)
+        if isinstance(node, Decision):
+            ax.scatter(x[k], y[k], s=160, color=colours[node.player], zorder=4)
+            ax.text(x[k], y[k], game.players[node.player][:3], fontsize=6, color="white", ha="center",
+                    va="center", zorder=5, fontweight="bold")
+        elif isinstance(node, Chance):
+            ax.scatter(x[k], y[k], s=160, color="0.4", marker="D", zorder=4)
+    for t, pay in zip(game.terminals, game.terminal_payoffs):
+        ax.text(x[t], y[t] - 0.12, f"{pay[0]:.{payoff_digits}f}\n{pay[1]:.{payoff_digits}f}", fontsize=7,
+                ha="center", va="top", zorder=3)
+    for p in (0, 1):
+        for info in game.infosets[p]:
+            if len(info.nodes) > 1:
+                xs = sorted(x[list(info.nodes)])
+                ax.plot([xs[0], xs[-1]], [y[info.nodes[0]]] * 2, ls="--", color=colours[p], lw=1, alpha=0.7, zorder=2)
+    ax.set_title(title or game.title, fontsize=9)
+    ax.set_axis_off()
+    ax.set_ylim(y.min() - 0.9, 0.4)
+    fig.tight_layout()
+    return fig
+
+
 def save(fig: Figure, path_without_ext: str | Path) -> list[Path]:
     """Write ``fig`` to ``<path>.png`` and ``<path>.svg`` atomically; the two paths."""
     base = str(path_without_ext)

@@ -310,3 +310,19 @@ def test_escalation_vs_leverage_figure_from_the_sweep_table(tmp_path):
     with pytest.raises(NegsimError, match="missing column 'p_deal'"):
         figures.escalation_vs_leverage_figure([{"mediator.transfer_deal": 1, "p_breakdown": 0.5,
                                                 "p_breakdown_low": 0.4, "p_breakdown_high": 0.6}])
+
+
+def test_game_tree_figure_draws_the_crisis_game(tmp_path):
+    from negsim import load_scenario
+    from negsim.figures import _tree_layout, game_tree_figure, save
+    from negsim.games.crisis import crisis_game, load_crisis_spec
+
+    game = crisis_game(load_scenario("istanbul_round3"), load_crisis_spec())
+    x, y = _tree_layout(game)
+    assert sorted(x[list(game.terminals)]) == list(range(len(game.terminals)))
+    for k, kids in enumerate(game.children):  # parents sit above and between their children
+        if kids:
+            assert min(x[c] for c in kids) <= x[k] <= max(x[c] for c in kids)
+            assert all(y[c] == y[k] - 1 for c in kids)
+    paths = save(game_tree_figure(game), tmp_path / "tree")
+    assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 1000 for p in paths)
