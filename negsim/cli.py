@@ -55,22 +55,20 @@ def _one_line(exc: BaseException) -> str:
     return "; ".join(parts).replace(":; ", ": ")
 
 
-def _split_args(argv: list[str]) -> tuple[list[str], str, bool]:
-    """Overrides (without Hydra's own), the config name, and whether it is a multirun."""
-    overrides, name, multirun, skip = [], "config", False, False
+def _split_args(argv: list[str]) -> tuple[list[str], str]:
+    """Overrides (without Hydra's own flags and keys) and the config name."""
+    overrides, name, skip = [], "config", False
     for k, arg in enumerate(argv):
         if skip:
             skip = False
             continue
-        if arg in ("-m", "--multirun"):
-            multirun = True
-        elif arg in ("-cn", "--config-name"):
+        if arg in ("-cn", "--config-name"):
             name, skip = argv[k + 1] if k + 1 < len(argv) else name, True
         elif arg in _FLAGS_WITH_VALUE:
             skip = True
         elif not arg.startswith("-") and not arg.startswith(("hydra.", "hydra/", "+hydra", "~hydra")):
             overrides.append(arg)
-    return overrides, name, multirun
+    return overrides, name
 
 
 def _candidate_override_sets(overrides: list[str]) -> list[list[str]]:
@@ -107,7 +105,7 @@ def preflight(argv: list[str]) -> None:
     """
     from hydra import compose, initialize_config_dir
 
-    overrides, name, _ = _split_args(argv)
+    overrides, name = _split_args(argv)
     try:
         sets = _candidate_override_sets(overrides)
     except NegsimError:
@@ -119,9 +117,7 @@ def preflight(argv: list[str]) -> None:
         plain = OmegaConf.masked_copy(base, [k for k in base if k != "hydra"])
         OmegaConf.set_struct(plain, True)
         axes = sweep_values(dict(base.hydra.sweeper.params or {}))
-        variants = [sets[0]] + [
-            [*override_set] for override_set in sets[1:]
-        ] + [sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values]
+        variants = [*sets, *(sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values)]
         for override_set in variants:
             extra = [o for o in override_set if o not in sets[0]]
             if override_set is sets[0]:

@@ -6,8 +6,6 @@ experiment=sensitivity``) and can be called from Python with plain arguments.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,17 +15,8 @@ from negsim.errors import ConfigError
 from negsim.pipeline import Point
 from negsim.results import write_figure_atomic, write_text_atomic
 from negsim.scenario import FRACTION_KNOBS, load_scenario
+from negsim.sweep import csv_text
 from negsim.threshold import deal_curve, leverage_threshold, selected_deal
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in cols})
-    return buf.getvalue()
 
 
 def _save(fig, folder: Path, name: str) -> list[Path]:
@@ -79,7 +68,7 @@ def threshold_experiment(
         ax.legend(fontsize=8)
         fig.tight_layout()
         paths += _save(fig, folder, f"deal_{knob}")
-    paths.insert(0, write_text_atomic(folder / "thresholds.csv", _csv(rows)))
+    paths.insert(0, write_text_atomic(folder / "thresholds.csv", csv_text(rows)))
     return rows, paths
 
 
@@ -94,4 +83,4 @@ def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) ->
         raise ConfigError("sensitivity: needs a scenario, not an nfg file")
     rows = sensitivity(point, step=step)
     fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})")
-    return rows, [write_text_atomic(folder / "sensitivity.csv", _csv(rows))] + _save(fig, folder, "tornado")
+    return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(rows))] + _save(fig, folder, "tornado")

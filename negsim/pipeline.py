@@ -108,7 +108,7 @@ def _situation(point: Point, eq: Equilibrium) -> Situation | None:
 
 
 def _metrics(point: Point, equilibria, chosen: int, situation, result) -> dict[str, Any]:
-    from negsim.report import outcome_distribution
+    from negsim.report import deal_probability, outcome_distribution
 
     game = point.game
     metrics: dict[str, Any] = {
@@ -129,11 +129,9 @@ def _metrics(point: Point, equilibria, chosen: int, situation, result) -> dict[s
     }
     if point.scenario is not None:
         sc = point.scenario
-        dist = outcome_distribution(sc, equilibria[chosen])
-        deals = {sc.outcome_labels[i][j] for i, j in zip(*sc.deal.nonzero())}
         metrics["scenario"] = sc.name
-        metrics["selected_outcomes"] = dist
-        metrics["p_deal"] = sum(p for lab, p in dist.items() if lab in deals)
+        metrics["selected_outcomes"] = outcome_distribution(sc, equilibria[chosen])
+        metrics["p_deal"] = deal_probability(sc, equilibria[chosen])
     if result is not None:
         metrics["rollout"] = {
             "seed": point.seed,

@@ -89,6 +89,12 @@ def equilibria_report(game: Game, equilibria: Sequence[Equilibrium], selected: i
     return "\n".join(lines)
 
 
+def deal_probability(scenario: Scenario, eq: Equilibrium) -> float:
+    """Probability that the talks end in a deal (a cell marked ``deal``) under ``eq``."""
+    x, y = eq.strategies
+    return float(np.outer(x, y)[scenario.deal].sum())
+
+
 def outcome_distribution(scenario: Scenario, eq: Equilibrium) -> dict[str, float]:
     """Probability of each outcome label under a (mixed) equilibrium, and of a deal."""
     x, y = eq.strategies

@@ -129,15 +129,22 @@ def swept(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def write_table(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
-    """``table.csv`` (and ``table.parquet`` when pandas and pyarrow are installed), atomically."""
-    cols = _columns(rows)
+def csv_text(rows: list[dict[str, Any]], cols: Sequence[str] | None = None) -> str:
+    """Rows as CSV text with the given columns (default: every key, in order of first
+    appearance); missing values and None become empty cells."""
+    cols = list(dict.fromkeys(k for r in rows for k in r)) if cols is None else list(cols)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     writer.writeheader()
     for r in rows:
         writer.writerow({c: ("" if r.get(c) is None else r.get(c)) for c in cols})
-    paths = [write_text_atomic(Path(folder) / "table.csv", buf.getvalue())]
+    return buf.getvalue()
+
+
+def write_table(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """``table.csv`` (and ``table.parquet`` when pandas and pyarrow are installed), atomically."""
+    cols = _columns(rows)
+    paths = [write_text_atomic(Path(folder) / "table.csv", csv_text(rows, cols))]
     try:
         import pandas as pd
         import pyarrow  # noqa: F401

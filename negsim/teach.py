@@ -42,7 +42,9 @@ from negsim.game import Game
 from negsim.games.ceasefire import ACTIONS as CEASEFIRE_ACTIONS
 from negsim.games.ceasefire import StageGame, ceasefire_game, finite_punishment_threshold, grim_trigger_threshold
 from negsim.games.talks import talks_game
-from negsim.report import equilibria_report, evidence_report, outcome_distribution, payoff_table
+from negsim.report import (
+    deal_probability, equilibria_report, evidence_report, outcome_distribution, payoff_table,
+)
 from negsim.scenario import FRACTION_KNOBS, Scenario, available_scenarios, load_scenario
 from negsim.selection import select
 from negsim.solvers import solve
@@ -397,8 +399,7 @@ def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_dea
     k = select(game, eqs)
     eq = eqs[k]
     dist = outcome_distribution(scenario, eq)
-    deals = {scenario.outcome_labels[i][j] for i, j in zip(*scenario.deal.nonzero())}
-    p_deal = sum(p for lab, p in dist.items() if lab in deals)
+    p_deal = deal_probability(scenario, eq)
     likely = max(dist, key=dist.get)
 
     out = [f"{scenario.title} ({scenario.dates})", "=" * len(f"{scenario.title} ({scenario.dates})")]

@@ -17,7 +17,7 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.games.talks import talks_game, with_mediator
 from negsim.payoffs import payoff_batch
-from negsim.report import outcome_distribution
+from negsim.report import deal_probability, outcome_distribution
 from negsim.scenario import MEDIATOR_KNOBS, Scenario
 from negsim.selection import select
 from negsim.solvers import solve, solve_batch
@@ -54,9 +54,9 @@ def selected_deal(scenario: Scenario, selection: str = "logit", **knobs: float) 
     sc = with_mediator(scenario, **knobs)
     game = talks_game(sc)
     eqs = solve(game)
-    dist = outcome_distribution(sc, eqs[select(game, eqs, selection)])
-    deals = {sc.outcome_labels[i][j] for i, j in zip(*sc.deal.nonzero())}
-    return sum(p for lab, p in dist.items() if lab in deals), max(dist, key=dist.get)
+    eq = eqs[select(game, eqs, selection)]
+    dist = outcome_distribution(sc, eq)
+    return deal_probability(sc, eq), max(dist, key=dist.get)
 
 
 def deal_curve(scenario: Scenario, knob: str, values: np.ndarray, selection: str = "logit") -> np.ndarray:
@@ -70,8 +70,7 @@ def deal_curve(scenario: Scenario, knob: str, values: np.ndarray, selection: str
         if len(eqs) > 1:
             out[k] = selected_deal(scenario, selection, **{knob: float(v)})[0]
         else:
-            x, y = eqs[0].strategies
-            out[k] = float(np.outer(x, y)[scenario.deal].sum())
+            out[k] = deal_probability(scenario, eqs[0])
     return out
 
 
