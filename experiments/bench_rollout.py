@@ -7,7 +7,7 @@ One run measures, on the default model (``configs/rollout/default.yaml``) and th
 realistic situation the default scenario gives (effort 0.3, verification 0.2,
 de-confliction 0.3, start at level 1 with the crossings closed, breakdown at strikes):
 
-* **vectorised**: :func:`negsim.rollout.rollout` on ``--runs`` x ``--days`` run-days (one
+* **vectorised**: :func:`negsim.model.rollout.rollout` on ``--runs`` x ``--days`` run-days (one
   timed pass, after a small warm-up), with the process's peak resident memory
   (``ru_maxrss``) and, in a separate ``--runs`` x ``MEM_DAYS`` run, the peak of numpy's
   own allocations (``tracemalloc``; memory does not grow with the days);
@@ -24,10 +24,10 @@ de-confliction 0.3, start at level 1 with the crossings closed, breakdown at str
 Goals: vectorised at least 25% of the RNG bound, at least 100x the Python loop, peak
 memory under 1 GiB.
 
-**Correctness check.** :func:`scalar_step` and :func:`negsim.rollout.step` are fed the
+**Correctness check.** :func:`scalar_step` and :func:`negsim.model.rollout.step` are fed the
 same uniforms, an array of shape ``(days, DRAWS_PER_DAY, R)``, day by day, in three
 cases (the realistic situation on the rollout's own random stream, so that
-:func:`~negsim.rollout.rollout` itself is compared too; a fully mediated calm
+:func:`~negsim.model.rollout.rollout` itself is compared too; a fully mediated calm
 situation; a stress parameter set that takes every branch often). Final levels,
 breakdown days, first-incident days, closed days and deaths must be identical; the exit
 status is 1 if they are not.
@@ -58,8 +58,8 @@ import numpy as np
 from benchutil import cpu_name, usable_cpus
 from omegaconf import OmegaConf
 
-from negsim.paths import config_dir
-from negsim.rollout import (
+from negsim.io.configs import config_dir
+from negsim.model.rollout import (
     BLOCK,
     DRAWS_PER_DAY,
     OPEN_WAR,
@@ -72,7 +72,7 @@ from negsim.rollout import (
     stacked_probabilities,
     step,
 )
-from negsim.scenario import build_rollout
+from negsim.model.scenario import build_rollout
 
 #: The realistic situation of the default scenario.
 SITUATION = Situation(effort=0.3, verification=0.2, deconfliction=0.3, start_level=1, border_closed=True,
@@ -103,7 +103,7 @@ def scalar_probabilities(p: dict) -> dict:
 
 
 def scalar_step(level, closed, u, p):
-    """One day of one run: :func:`negsim.rollout.step` in scalar form.
+    """One day of one run: :func:`negsim.model.rollout.step` in scalar form.
 
     Parameters
     ----------
@@ -115,7 +115,7 @@ def scalar_step(level, closed, u, p):
         The day's uniforms: attack, major, attribution, Pakistan's response, Kabul's
         response, border incident, de-escalation, reopening.
     p : dict
-        From :func:`negsim.rollout.daily_probabilities` (or :func:`scalar_probabilities`).
+        From :func:`negsim.model.rollout.daily_probabilities` (or :func:`scalar_probabilities`).
 
     Returns
     -------
@@ -301,7 +301,7 @@ def _timed(fn) -> float:
 def phase_times(params: CeasefireParams, situation: Situation, seed: int, runs: int, days: int) -> dict[str, float]:
     """Seconds per phase of the rollout's inner loop on one chunk.
 
-    A copy of the day loop of :func:`negsim.rollout.rollout_points` (through which
+    A copy of the day loop of :func:`negsim.model.rollout.rollout_points` (through which
     :func:`rollout` runs, with one point) as of 2026-11-29, with a clock around each phase.
     """
     p = stacked_probabilities(params, [situation])
@@ -332,7 +332,7 @@ def phase_times(params: CeasefireParams, situation: Situation, seed: int, runs: 
         t3 = clock()
         deaths += by_level(p["deaths"], level)
         t4 = clock()
-        for name, dt in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+        for name, dt in zip(names, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
             t[name] += dt
     return t
 
@@ -425,7 +425,9 @@ def main(argv: list[str] | None = None) -> int:
 
     share = vec_rate / bound
     speedup = vec_rate / loop_rate
-    met = lambda ok: "MET" if ok else "NOT MET"
+
+    def met(ok: bool) -> str:
+        return "MET" if ok else "NOT MET"
 
     print()
     print(f"negsim rollout benchmark, seed {args.seed}, {time.strftime('%Y-%m-%d')}")

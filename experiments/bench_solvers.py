@@ -40,15 +40,14 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+import nashpy
 import numpy as np
+import pygambit as gbt
 from benchutil import cpu_name, usable_cpus
 
-import nashpy
-import pygambit as gbt
-
 from negsim.game import Game
-from negsim.payoffs import payoff_grid
-from negsim.scenario import load_scenario
+from negsim.model.payoffs import payoff_grid
+from negsim.model.scenario import load_scenario
 from negsim.solvers import solve, solve_batch
 
 #: Two equilibria are the same when every probability differs by at most this.
@@ -100,18 +99,18 @@ def run_pygambit(A: np.ndarray, B: np.ndarray, repeats: int) -> tuple[list[Profi
     solve, and the same for the solve alone (games built beforehand). Reading the
     probabilities back is not timed.
     """
-    for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
+    for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES], strict=True):
         gbt.nash.enummixed_solve(gbt.Game.from_arrays(a, b), rational=False)
     total = solve_only = math.inf
     for _ in range(repeats):
         results = []
         t0 = time.perf_counter()
-        for a, b in zip(A, B):
+        for a, b in zip(A, B, strict=True):
             g = gbt.Game.from_arrays(a, b)
             results.append((g, gbt.nash.enummixed_solve(g, rational=False)))
         total = min(total, time.perf_counter() - t0)
 
-    games = [gbt.Game.from_arrays(a, b) for a, b in zip(A, B)]
+    games = [gbt.Game.from_arrays(a, b) for a, b in zip(A, B, strict=True)]
     for _ in range(repeats):
         t0 = time.perf_counter()
         for g in games:
@@ -136,11 +135,11 @@ def run_nashpy(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float]:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its "even number of equilibria" warning on degenerate games
-        for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
+        for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES], strict=True):
             list(nashpy.Game(a, b).support_enumeration())
         results = []
         t0 = time.perf_counter()
-        for a, b in zip(A, B):
+        for a, b in zip(A, B, strict=True):
             results.append(list(nashpy.Game(a, b).support_enumeration()))
         elapsed = time.perf_counter() - t0
     return [[np.concatenate([x, y]) for x, y in eqs] for eqs in results], elapsed
@@ -148,13 +147,13 @@ def run_nashpy(A: np.ndarray, B: np.ndarray) -> tuple[list[Profiles], float]:
 
 def run_single(A: np.ndarray, B: np.ndarray, repeats: int) -> tuple[list[Profiles], float]:
     """Solve games one by one with negsim's single-game path (construction timed, best pass)."""
-    for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES]):
+    for a, b in zip(A[:WARMUP_GAMES], B[:WARMUP_GAMES], strict=True):
         solve(Game(a, b))
     elapsed = math.inf
     for _ in range(repeats):
         results = []
         t0 = time.perf_counter()
-        for a, b in zip(A, B):
+        for a, b in zip(A, B, strict=True):
             results.append(solve(Game(a, b)))
         elapsed = min(elapsed, time.perf_counter() - t0)
     return [[np.concatenate(eq.strategies) for eq in eqs] for eqs in results], elapsed

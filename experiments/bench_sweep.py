@@ -30,12 +30,12 @@ To show where the time goes, it also measures:
   the number of points; and, to separate the fixed cost of the command (interpreter and
   imports, the pre-flight check, aggregation and plots), the same with one point, which
   gives the marginal per-point overhead ``(t0(n) - t0(1)) / (n - 1)``;
-* **in-process compute**: :func:`negsim.pipeline.run_point` on one composed point
+* **in-process compute**: :func:`negsim.studies.pipeline.run_point` on one composed point
   (the middle value of the sweep; best of 3), with and without the rollout, and
-  :func:`negsim.pipeline.run_points` on all the points (what the fast path computes,
+  :func:`negsim.studies.pipeline.run_points` on all the points (what the fast path computes,
   without the command around it; one pass; its ``p_breakdown`` must equal the tables');
 * **config handling**: composing one point's config (with and without Hydra's own node)
-  and validating it (:func:`negsim.pipeline.point_from_config`), which the command does
+  and validating it (:func:`negsim.studies.pipeline.point_from_config`), which the command does
   several times per point (pre-flight check, Hydra's sweeper check, the launcher, the
   job). A per-point model built from these figures is printed beside the measurements;
 * **where the wall time went** in each command, from the modification times of the files
@@ -141,7 +141,7 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
 
     Times (seconds): ``compose`` one point's config (median of 3 values), ``compose_hydra``
     the same with the Hydra node (what Hydra's sweeper and launcher load per job),
-    ``validate`` (:func:`~negsim.pipeline.point_from_config`, median of 3),
+    ``validate`` (:func:`~negsim.studies.pipeline.point_from_config`, median of 3),
     ``run_point`` and ``run_point_solve_only`` (``rollout.runs=0``) on the middle point
     (best of 3), and ``run_points`` on every point (one pass). The points given to
     ``run_points`` are built from one composed config with only the mediator's
@@ -155,11 +155,11 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    import negsim.cli  # noqa: F401  (registers the run_schema config node)
-    from negsim.games.talks import talks_game
-    from negsim.paths import config_dir
-    from negsim.pipeline import point_from_config, run_point, run_points
-    from negsim.scenario import build_scenario
+    import negsim.app.cli  # noqa: F401  (registers the run_schema config node)
+    from negsim.io.configs import config_dir
+    from negsim.model.scenario import build_scenario
+    from negsim.model.talks import talks_game
+    from negsim.studies.pipeline import point_from_config, run_point, run_points
 
     common = [f"rollout.runs={runs}", f"rollout.days={days}"]
     mid = values[len(values) // 2]
@@ -205,7 +205,7 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
     best["compose"] = statistics.median(t_compose)
     best["compose_hydra"] = statistics.median(t_compose_hydra)
     best["validate"] = statistics.median(t_validate)
-    best["p_breakdown"] = {float(v): o.metrics["rollout"]["p_breakdown"] for v, o in zip(values, outcomes)}
+    best["p_breakdown"] = {float(v): o.metrics["rollout"]["p_breakdown"] for v, o in zip(values, outcomes, strict=True)}
     return best
 
 

@@ -12,12 +12,12 @@ Five lines from scenario to equilibrium::
 from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, GameFormatError, NegsimError, SolverError
 from negsim.game import Game
-from negsim.games.talks import talks_game, with_mediator
-from negsim.payoffs import payoff_batch, payoff_grid
-from negsim.scenario import Scenario, available_scenarios, load_scenario
-from negsim.selection import select
 from negsim.io.gambit import read_nfg, write_nfg
+from negsim.model.payoffs import payoff_batch, payoff_grid
+from negsim.model.scenario import Scenario, available_scenarios, load_scenario
+from negsim.model.talks import talks_game, with_mediator
 from negsim.solvers import SOLVERS, solve, solve_batch
+from negsim.solvers.selection import select
 
 __all__ = [
     "ConfigError",

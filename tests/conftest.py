@@ -10,7 +10,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-
 # CI runs the same examples every time (a failure there is reproducible); local runs explore.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -55,3 +54,24 @@ def games(draw, min_size: int = 1, max_size: int = 5, small_ints: bool | None = 
     A = draw(arrays(float, (m, n), elements=elems))
     B = draw(arrays(float, (m, n), elements=elems))
     return A, B
+
+
+@pytest.fixture
+def negsim_cli(monkeypatch, capsys):
+    """Run the ``negsim`` command in this process: ``negsim_cli(args, cwd)`` gives
+    ``(exit code, stdout, stderr)``. A subprocess adds nothing but start-up time here;
+    ``tests/app/test_cli.py`` keeps true end-to-end runs of the installed command."""
+    from negsim.app.cli import main
+
+    def run(args, cwd):
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -2,7 +2,7 @@
 
 The notebooks are kept as source here, without outputs, so that they stay small and
 reviewable; open them in Jupyter and run all cells (each runs in seconds, offline).
-``tests/test_notebooks.py`` executes every notebook top to bottom.
+``tests/docs/test_notebooks.py`` executes every notebook top to bottom.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ each step says what it computes. Run the cells in order (about ten seconds in al
 import numpy as np
 import matplotlib.pyplot as plt
 import negsim
-from negsim.report import payoff_table, evidence_report, equilibria_report, outcome_distribution
+from negsim.viz.text import payoff_table, evidence_report, equilibria_report
+from negsim.model.talks import outcome_distribution
 """),
     ("md", """
 ## A scenario
@@ -121,7 +122,7 @@ accepting the pledge by half a unit, so a transfer of 1 closes the gap (the
 `penalty_walkout`, `sovereignty_relief`.
 """),
     ("code", """
-from negsim.games.talks import with_mediator
+from negsim.model.talks import with_mediator
 
 for transfer in (0.5, 0.9, 1.25):
     sc = with_mediator(scenario, transfer_deal=transfer)
@@ -210,12 +211,13 @@ import numpy as np
 import matplotlib.pyplot as plt
 from omegaconf import OmegaConf
 import negsim
-from negsim.paths import config_dir
-from negsim.scenario import build_rollout
-from negsim.ceasefire_after_talks import situation_after_talks
-from negsim.rollout import rollout, rollout_points, exact_breakdown_probability, LEVELS
-from negsim.report import outcome_distribution, rollout_report
-from negsim.games.talks import with_mediator
+from negsim.io.configs import config_dir
+from negsim.model.scenario import build_rollout
+from negsim.model.situation import situation_after_talks
+from negsim.model.rollout import rollout, rollout_points, exact_breakdown_probability, LEVELS
+from negsim.viz.text import rollout_report
+from negsim.model.talks import outcome_distribution
+from negsim.model.talks import with_mediator
 """),
     ("md", """
 ## From the talks to the ceasefire's starting point
@@ -358,7 +360,7 @@ import dataclasses
 import numpy as np
 import matplotlib.pyplot as plt
 import negsim
-from negsim.games.crisis import load_crisis_spec, crisis_game, type_behavior, expected_escalation
+from negsim.model.crisis import load_crisis_spec, crisis_game, type_behavior, expected_escalation
 from negsim.games.extensive import n_reduced_strategies
 from negsim.solvers.backward_induction import solve_extensive, describe
 """),

@@ -1,0 +1,1 @@
+"""Generic game forms: extensive-form trees, repeated games, bargaining."""

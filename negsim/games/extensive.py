@@ -595,7 +595,7 @@ def check_behavior(game: ExtensiveGame, player: int, behavior) -> Behavior:
             f"behaviour strategy of {name}: {len(behavior)} information sets, the game has {len(infos)}"
         )
     out = []
-    for info, b in zip(infos, behavior):
+    for info, b in zip(infos, behavior, strict=True):
         arr = np.array(b, dtype=float)
         if arr.shape != (len(info.actions),):
             raise GameFormatError(
@@ -621,7 +621,7 @@ def realization_plan(game: ExtensiveGame, player: int, behavior) -> np.ndarray:
     b = check_behavior(game, player, behavior)
     r = np.zeros(game.n_sequences[player])
     r[0] = 1.0
-    for info, bh in zip(game.infosets[player], b):  # parents come first
+    for info, bh in zip(game.infosets[player], b, strict=True):  # parents come first
         r[info.sequences] = r[info.parent_sequence] * bh
     return r
 
@@ -703,7 +703,7 @@ def outcome_probabilities(game: ExtensiveGame, profile) -> dict[str, float]:
     """Probability of each terminal label under a behaviour profile (labels merged)."""
     reach = node_reach(game, profile)[game.terminals]
     out: dict[str, float] = {}
-    for t, pr in zip(game.terminals, reach):
+    for t, pr in zip(game.terminals, reach, strict=True):
         label = game.nodes[t].label
         out[label] = out.get(label, 0.0) + float(pr)
     return out

@@ -49,7 +49,6 @@ from negsim.io.gambit import (
     _Cursor,
     _fail,
     _format_number,
-    _header as _nfg_header,
     _number,
     _quote,
     _read_text,
@@ -58,6 +57,9 @@ from negsim.io.gambit import (
     _Token,
     _tokenize,
     _write_atomically,
+)
+from negsim.io.gambit import (
+    _header as _nfg_header,
 )
 
 #: Fractions with denominators up to this are tried first when writing a probability.
@@ -136,7 +138,7 @@ class _Declarations:
 
 def _same(a, b) -> bool:
     return all(
-        np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y for x, y in zip(a, b)
+        np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y for x, y in zip(a, b, strict=True)
     )
 
 
@@ -231,11 +233,11 @@ def _node(cur: _Cursor, decl: _Declarations, above: np.ndarray):
         }
     else:
         number = _index(cur, "a chance event number", 1)
-        described = None
+        event: tuple | None = None
         if cur.peek().kind == "string":
-            described = (cur.take("string", "").text, *_actions(cur, chance=True))
+            event = (cur.take("string", "").text, *_actions(cur, chance=True))
         _, actions, probs = decl.declare(
-            decl.events, number, f"chance event {number}", described, token.line
+            decl.events, number, f"chance event {number}", event, token.line
         )
         fields = {"actions": actions, "probs": np.array([float(p) for p in probs]), "label": label}
     payoff = above + _outcome(cur, decl)[1]
@@ -347,7 +349,7 @@ def _efg_lines(game: ExtensiveGame) -> list[str]:
     """One line per node, in prefix order."""
     numbers: list[dict[int, int]] = [{}, {}]  # infoset index -> file number, per player
     lines, outcome, event = [], 0, 0
-    for n, (node, name) in enumerate(zip(game.nodes, _node_names(game))):
+    for n, (node, name) in enumerate(zip(game.nodes, _node_names(game), strict=True)):
         if isinstance(node, Terminal):
             outcome += 1
             u = ", ".join(_format_number(float(v)) for v in node.payoffs)
@@ -355,7 +357,7 @@ def _efg_lines(game: ExtensiveGame) -> list[str]:
         elif isinstance(node, Chance):
             event += 1
             acts = " ".join(
-                f"{_quote(a)} {_format_fraction(f)}" for a, f in zip(node.actions, _fractions(node.probs))
+                f"{_quote(a)} {_format_fraction(f)}" for a, f in zip(node.actions, _fractions(node.probs), strict=True)
             )
             lines.append(f'c {_quote(name)} {event} "" {{ {acts} }} 0')
         else:

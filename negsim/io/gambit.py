@@ -311,7 +311,7 @@ def read_nfg(path: PathLike) -> Game:
     title, players = _header(cur)
     outcome_version = cur.peek().kind == "{" and cur.tokens[cur.pos + 1].kind == "{"
     A, B, actions = (_outcome_body if outcome_version else _payoff_body)(cur)
-    return Game(A, B, players=tuple(players), actions=actions, title=title)
+    return Game(A, B, players=(players[0], players[1]), actions=actions, title=title)
 
 
 def _quote(text: str) -> str:

@@ -37,7 +37,7 @@ def _lemke_howson(A: np.ndarray, B: np.ndarray) -> Profiles:
 
 
 def _qre(A: np.ndarray, B: np.ndarray) -> Profiles:
-    from negsim.selection import logit_selected
+    from negsim.solvers.selection import logit_selected
 
     return [logit_selected(A, B, enumeration.extreme_equilibria(A, B))]
 
@@ -138,7 +138,7 @@ def solve_batch(
     ----------
     A, B : numpy.ndarray, shape (..., m, n)
         Payoffs over a parameter grid of shape ``...`` (e.g. from
-        :func:`negsim.payoffs.talks_payoff_batch`).
+        :func:`negsim.model.payoffs.talks_payoff_batch`).
     method : {"enumerate", "pure"}
     tol : float
         Regret tolerance relative to each game's payoff range.

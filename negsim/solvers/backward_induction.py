@@ -123,9 +123,9 @@ def _profile_from_choices(game: ExtensiveGame, choice: dict[int, int]) -> Subgam
             values[n] = node.probs @ values[kids]
         else:
             values[n] = values[kids[choice[n]]]
-    behavior = tuple(
-        tuple(_readonly(np.eye(len(i.actions))[a]) for i, a in zip(game.infosets[p], acts[p]))
-        for p in (0, 1)
+    behavior = (
+        tuple(_readonly(np.eye(len(i.actions))[a]) for i, a in zip(game.infosets[0], acts[0], strict=True)),
+        tuple(_readonly(np.eye(len(i.actions))[a]) for i, a in zip(game.infosets[1], acts[1], strict=True)),
     )
     values.setflags(write=False)
     return SubgamePerfect(
@@ -236,7 +236,7 @@ def _payoff_bounds(game: ExtensiveGame) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(node, Terminal):
             lo[n] = hi[n] = node.payoffs
         else:
-            live = kids if isinstance(node, Decision) else [c for c, p in zip(kids, node.probs) if p > 0]
+            live = kids if isinstance(node, Decision) else [c for c, p in zip(kids, node.probs, strict=True) if p > 0]
             lo[n], hi[n] = lo[live].min(axis=0), hi[live].max(axis=0)
     return lo, hi
 
@@ -336,7 +336,7 @@ def expand_behavior(pruned: Pruned, profile, defined=None) -> tuple[Profile, tup
     for p in (0, 1):
         where = {info.key: h for h, info in enumerate(small.infosets[p])}
         beh, det = [], []
-        for info, kept in zip(big.infosets[p], pruned.kept[p]):
+        for info, kept in zip(big.infosets[p], pruned.kept[p], strict=True):
             b = np.zeros(len(info.actions))
             h = where.get(info.key)
             if h is None:
@@ -403,7 +403,7 @@ def _sequence_values(game: ExtensiveGame, p: int, weight_t: np.ndarray, behavior
         minlength=game.n_sequences[p],
     )
     actual, best = base.copy(), base.copy()
-    for info, b in zip(reversed(game.infosets[p]), reversed(behavior)):
+    for info, b in zip(reversed(game.infosets[p]), reversed(behavior), strict=True):
         actual[info.parent_sequence] += b @ actual[info.sequences]
         best[info.parent_sequence] += best[info.sequences].max()
     return actual, best
@@ -428,7 +428,7 @@ def assess(game: ExtensiveGame, profile, *, tol: float = DEFAULT_TOL) -> Assessm
         other = game.chance_reach * plans[q][game.node_sequence[q]]  # (N,) reach by chance and opponent
         actual, best = _sequence_values(game, p, other[game.terminals], profile[p])
         pr, bel, val, reg = [], [], [], []
-        for info, b in zip(game.infosets[p], profile[p]):
+        for info, b in zip(game.infosets[p], profile[p], strict=True):
             w = other[info.nodes]
             mass = w.sum()
             reach = mass * plans[p][info.parent_sequence]
@@ -554,7 +554,7 @@ def solve_extensive(
         BehaviorEquilibrium(
             prof, mask, eq.payoffs, outcome_probabilities(game, prof), assess(game, prof, tol=tol), eq
         )
-        for prof, mask, eq in zip(profiles, masks, checked)
+        for prof, mask, eq in zip(profiles, masks, checked, strict=True)
     ]
 
 
@@ -569,10 +569,10 @@ def describe(game: ExtensiveGame, profile, *, defined=None, digits: int = 3) -> 
     reach = node_reach(game, profile)
     lines = []
     for p in (0, 1):
-        for h, (info, b) in enumerate(zip(game.infosets[p], profile[p])):
+        for h, (info, b) in enumerate(zip(game.infosets[p], profile[p], strict=True)):
             det = defined is None or bool(defined[p][h])
             acts = "  ".join(
-                f"{a} {pr:.{digits}f}" if det else f"{a} -" for a, pr in zip(info.actions, b)
+                f"{a} {pr:.{digits}f}" if det else f"{a} -" for a, pr in zip(info.actions, b, strict=True)
             )
             lines.append(
                 f"{game.players[p]:>6} | {info.key} [reached {reach[info.nodes].sum():.{digits}f}] | {acts}"

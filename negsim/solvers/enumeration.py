@@ -224,4 +224,4 @@ def extreme_equilibria_batch(A: np.ndarray, B: np.ndarray):
 def extreme_equilibria(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """All extreme equilibria of one game ``(A, B)`` of shape (m, n), as ``(x, y)`` pairs."""
     _, x, y = extreme_equilibria_batch(A[None], B[None])
-    return list(zip(x, y))
+    return list(zip(x, y, strict=True))

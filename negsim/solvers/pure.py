@@ -39,4 +39,4 @@ def pure_equilibria_batch(A: np.ndarray, B: np.ndarray):
 def pure_equilibria(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """All pure equilibria of one game of shape (m, n), as one-hot ``(x, y)`` pairs."""
     _, x, y = pure_equilibria_batch(A[None], B[None])
-    return list(zip(x, y))
+    return list(zip(x, y, strict=True))

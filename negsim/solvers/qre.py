@@ -358,7 +358,7 @@ def _trace(
         ref = _reference(z, s.m)
         corrected = _newton(predicted, s, ref, t, float(t @ predicted))
         t_new = None if corrected is None else _tangent(corrected[0], s, ref, t)
-        if t_new is None:
+        if corrected is None or t_new is None:
             h *= 0.5
             continue
         z_new, norms = corrected

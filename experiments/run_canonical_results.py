@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Regenerate the canonical results in ``results/`` (the one explicit command for them).
+
+    python experiments/run_canonical_results.py            # all four experiments
+    python experiments/run_canonical_results.py threshold  # some of them
+
+Each experiment runs as ``negsim experiment=<name>`` (sweeps through the grid fast path,
+which gives the same table as a multirun) with its per-point files in a fresh temporary
+folder, so nothing is resumed from an earlier run; the tables and figures go to
+``results/<name>/`` as the experiment's config says. Same seed, same numbers: a table
+that changes means the model or its inputs changed, and ``git diff results/`` shows how.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Experiment name -> extra arguments (sweeps run in one process).
+EXPERIMENTS = {
+    "leverage_sweep": ["fast=true"],
+    "leverage_verification": ["fast=true"],
+    "threshold": [],
+    "sensitivity": [],
+}
+
+
+def run(name: str, scratch: Path) -> None:
+    folder = scratch / name
+    cmd = [sys.executable, "-m", "negsim.app.cli", f"experiment={name}", *EXPERIMENTS[name],
+           f"hydra.run.dir={folder}", f"hydra.sweep.dir={folder}"]
+    print(f"run_canonical_results: {name}: {' '.join(cmd[3:])}", flush=True)
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT)
+    if proc.returncode:
+        sys.exit(f"run_canonical_results: {name} failed with exit status {proc.returncode}")
+    print(f"run_canonical_results: {name} done in {time.monotonic() - start:.0f} s", flush=True)
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(EXPERIMENTS)
+    unknown = [n for n in names if n not in EXPERIMENTS]
+    if unknown:
+        sys.exit(f"run_canonical_results: unknown experiment '{unknown[0]}'; expected one of {', '.join(EXPERIMENTS)}")
+    with tempfile.TemporaryDirectory(prefix="negsim-results-") as scratch:
+        for name in names:
+            run(name, Path(scratch))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,183 @@
+"""The ceasefire and bargaining analyses of the ``negsim`` command (``analysis=...``).
+
+Each takes a validated config node and returns the printed report and the metrics; the
+numbers come from :mod:`negsim.games.repeated` and :mod:`negsim.games.bargaining`, every
+input carrying its evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from negsim.errors import ConfigError, NegsimError
+from negsim.model.rollout import CeasefireParams
+from negsim.model.scenario import sourced_values
+from negsim.model.schema import BargainingSpec, CeasefireGameSpec, parse
+
+
+def _inputs(spec: Any, names: list[str]) -> dict[str, Any]:
+    return {k: {"value": getattr(spec, k), "source": list(spec.sources[k].source), "note": spec.sources[k].note} for k in names}
+
+
+def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) -> tuple[str, dict[str, Any]]:
+    """Thresholds and the deterring retaliation probability of the repeated ceasefire game.
+
+    Parameters
+    ----------
+    node : mapping
+        The ``ceasefire`` config node (:class:`negsim.model.schema.CeasefireGameSpec`).
+    params : CeasefireParams
+        The rollout's parameters, for the daily violation-signal rates.
+    verification : float
+        The mediator's verification (lowers attribution).
+    """
+    from negsim.games import repeated as cf
+    from negsim.model.situation import signal_probabilities
+    from negsim.solvers import solve
+    from negsim.viz import text as report
+
+    spec = parse(CeasefireGameSpec, node, "ceasefire")
+    names = sourced_values(spec, "ceasefire")
+    stage = cf.StageGame(spec.T, spec.R, spec.P, spec.S)
+    delta = cf.check_delta(spec.delta)
+    k = int(spec.punishment_days)
+    if k < 1:
+        raise ConfigError(f"ceasefire.punishment_days: expected at least 1 day, got {k}")
+    game = cf.ceasefire_game(stage)
+    equilibria = solve(game)
+    q_hold, q_violate = signal_probabilities(params, verification)
+    tft = cf.tit_for_tat_conditions(stage, delta)
+    trigger = cf.NoisyTrigger(q_hold, q_violate, k)
+    try:
+        rho = cf.retaliation_probability(stage, delta, q_hold, q_violate, k)
+        rho_note = f"{rho:.4f}"
+    except NegsimError as exc:
+        rho, rho_note = None, f"none deters ({exc})"
+    metrics = {
+        "inputs": _inputs(spec, names),
+        "payoffs": {"A": game.A.tolist(), "B": game.B.tolist()},
+        "stage_equilibria": [{"x": e.strategies[0].tolist(), "y": e.strategies[1].tolist()} for e in equilibria],
+        "grim_trigger_threshold": cf.grim_trigger_threshold(stage),
+        "finite_punishment_threshold": cf.finite_punishment_threshold(stage, k),
+        "tit_for_tat_nash": bool(tft.nash),
+        "signal_probability_hold": q_hold,
+        "signal_probability_violate": q_violate,
+        "noisy_trigger_threshold": cf.noisy_trigger_threshold(stage, trigger),
+        "retaliation_probability": rho,
+        "punishment_fraction_at_that_probability": (
+            cf.punishment_fraction(cf.NoisyTrigger(q_hold, q_violate, k, retaliate=rho)) if rho is not None else None
+        ),
+    }
+    metrics = {key: (None if isinstance(v, float) and math.isinf(v) else v) for key, v in metrics.items()}
+    fmt = lambda v: "none" if v is None else f"{v:.4f}"  # noqa: E731
+    text = "\n".join([
+        game.title,
+        report.payoff_table(game),
+        report.equilibria_report(game, equilibria, 0, "unique equilibrium"),
+        f"Perfect monitoring: grim trigger sustains holding iff delta >= {fmt(metrics['grim_trigger_threshold'])}; "
+        f"a {k}-day punishment iff delta >= {fmt(metrics['finite_punishment_threshold'])}; "
+        f"tit-for-tat is a Nash equilibrium at delta={delta}: {tft.nash}",
+        f"Imperfect monitoring (AF3): a violation signal each day with probability {q_hold:.4f} if Kabul holds, "
+        f"{q_violate:.4f} if it does not (verification {verification:g})",
+        f"  least delta at which certain retaliation for {k} days deters: {fmt(metrics['noisy_trigger_threshold'])}",
+        f"  least retaliation probability that deters at delta={delta}: {rho_note}",
+        f"  share of days in punishment at that probability (false alarms): "
+        f"{fmt(metrics['punishment_fraction_at_that_probability'])}",
+    ])
+    return text, metrics
+
+
+#: negsim.games.bargaining's parameter names -> the config keys of the bargaining analysis.
+_BARGAINING_KEYS = {
+    "d1": "pak_discount", "d2": "afg_discount", "breakdown": "breakdown", "alpha": "pak_power",
+    "p": "pak_win", "cA": "pak_war_cost", "cB": "afg_war_cost_max", "cbar": "afg_war_cost_max",
+}
+
+
+def _config_key_names(message: str) -> str:
+    """Rename ``bargaining.<parameter>`` in a message to the config key the user set."""
+    head, sep, rest = message.partition(":")
+    param = head.removeprefix("bargaining.")
+    if sep and param in _BARGAINING_KEYS:
+        return f"bargaining.{_BARGAINING_KEYS[param]} ({param}){sep}{rest}"
+    return message
+
+
+def bargaining_analysis(node: Any) -> tuple[str, dict[str, Any]]:
+    """Rubinstein, Nash bargaining, Fearon's range and the take-it-or-leave-it offer."""
+    from negsim.games import bargaining as bg
+
+    spec = parse(BargainingSpec, node, "bargaining")
+    names = sourced_values(spec, "bargaining")
+    try:
+        rub = bg.rubinstein(spec.pak_discount, spec.afg_discount, spec.breakdown)
+        nash = bg.nash_bargaining(spec.pak_disagreement, spec.afg_disagreement, spec.pak_power)
+        low, high = bg.fearon_range(spec.pak_win, spec.pak_war_cost, spec.afg_war_cost_max / 2)
+        tioli = bg.take_it_or_leave_it(spec.pak_win, spec.pak_war_cost, spec.afg_war_cost_max)
+    except ConfigError as exc:
+        raise ConfigError(_config_key_names(str(exc))) from None
+    metrics = {
+        "inputs": _inputs(spec, names),
+        "rubinstein_pak_share": rub.proposer_share,
+        "rubinstein_afg_share": rub.responder_share,
+        "effective_discounts": [rub.d1_eff, rub.d2_eff],
+        "nash_shares": list(nash),
+        "fearon_range_at_mean_afg_cost": [low, high],
+        "tioli_pak_demand": tioli.demand,
+        "tioli_war_probability": tioli.war_probability,
+    }
+    text = "\n".join([
+        "Bargaining over a unit pie (Pakistan proposes first)",
+        f"Rubinstein with breakdown risk {spec.breakdown:g} a round: effective discounts "
+        f"{rub.d1_eff:.4f} (Pakistan), {rub.d2_eff:.4f} (Kabul); Pakistan's share {rub.proposer_share:.4f}, "
+        f"Kabul's {rub.responder_share:.4f}",
+        f"Asymmetric Nash bargaining (power {spec.pak_power:g}, disagreement {spec.pak_disagreement:g}, "
+        f"{spec.afg_disagreement:g}): shares {nash[0]:.4f}, {nash[1]:.4f}",
+        f"Fearon: every split giving Pakistan between {low:.4f} and {high:.4f} beats war for both "
+        f"(Kabul's war cost at its mean {spec.afg_war_cost_max / 2:g})",
+        f"With Kabul's war cost private, uniform on [0, {spec.afg_war_cost_max:g}]: Pakistan demands "
+        f"{tioli.demand:.4f} and war follows with probability {tioli.war_probability:.4f}",
+    ])
+    return text, metrics
+
+
+def crisis_analysis(scenario, out_dir=None) -> tuple[str, dict[str, Any]]:
+    """The crisis game of a scenario: equilibria in behaviour strategies, by type.
+
+    Parameters
+    ----------
+    scenario : negsim.model.scenario.Scenario
+        Supplies the feature weights (``configs/game/crisis.yaml`` the tree's numbers).
+    out_dir : path, optional
+        Where to write the game as Gambit ``crisis.efg`` (atomically).
+    """
+    from negsim.io.efg import write_efg
+    from negsim.model.crisis import crisis_game, expected_escalation, load_crisis_spec, type_behavior
+    from negsim.solvers.backward_induction import describe, solve_extensive
+
+    game = crisis_game(scenario, load_crisis_spec())
+    equilibria = solve_extensive(game)
+    lines = [f"{game.title}: {len(equilibria)} equilibrium(s) in behaviour strategies (after pruning"
+             " conditionally dominated actions; each checked for regret and sequential rationality)"]
+    records = []
+    for k, eq in enumerate(equilibria, 1):
+        escalation = expected_escalation(game, eq.outcomes)
+        lines += [f"Equilibrium #{k}: expected escalation {escalation:.3f} (ladder 0-4); "
+                  f"sequentially rational on the path: {eq.assessment.sequentially_rational}",
+                  describe(game, eq.behavior, defined=eq.defined)]
+        records.append({
+            "behavior": type_behavior(game, eq.behavior),
+            "outcomes": eq.outcomes,
+            "payoffs": eq.payoffs.tolist(),
+            "regret": eq.strategic.regret.tolist(),
+            "sequentially_rational": bool(eq.assessment.sequentially_rational),
+            "expected_escalation": escalation,
+        })
+    if out_dir is not None:
+        from pathlib import Path
+
+        path = Path(out_dir) / "crisis.efg"
+        write_efg(game, path)
+        lines.append(f"Gambit file: {path}")
+    return "\n".join(lines), {"scenario": scenario.name, "game": game.title, "equilibria": records}

@@ -1,0 +1,325 @@
+"""The ``negsim`` command: a thin Hydra shell around the library.
+
+``negsim`` solves the default scenario's talks game; ``negsim scenario=doha_round
+solver=lemke_howson`` picks others; ``negsim nfg=game.nfg`` solves a Gambit file. Each run
+prints the payoff table with the evidence behind every number, the equilibria and the
+selected one, and writes ``metrics.json`` beside Hydra's ``.hydra/config.yaml`` in the
+run's output folder.
+
+Bad input (unknown key or option, wrong type, missing source, malformed file) is caught
+before anything is written and reported as one line, ``negsim: error: ...``, with exit
+status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+
+from negsim.app.config import ANALYSES, check_mode, plain_config, point_from_config, register
+from negsim.app.overrides import (
+    INFO_FLAGS,
+    candidate_override_sets,
+    is_group,
+    one_line,
+    split_args,
+    split_fast_sweeps,
+    sweep_values,
+    with_values,
+)
+from negsim.errors import ConfigError, NegsimError
+from negsim.io.configs import config_dir
+from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
+from negsim.studies.pipeline import run_point
+
+register()
+
+
+def _search_dirs(argv: Sequence[str]) -> list[Path]:
+    """The user's config folders: ``--config-dir`` values and ``hydra.searchpath`` file entries."""
+    _, _, dirs = split_args(argv)
+    out = [Path(d).resolve() for d in dirs]
+    for arg in argv:
+        if arg.lstrip("+").startswith("hydra.searchpath="):
+            for entry in arg.partition("=")[2].strip("[]").split(","):
+                entry = entry.strip().strip("'\"")
+                if entry.startswith("file://"):
+                    out.append(Path(entry.removeprefix("file://")).resolve())
+    return out
+
+
+def preflight(argv: Sequence[str]) -> None:
+    """Compose and validate the config of every run the command line asks for.
+
+    Raises
+    ------
+    NegsimError
+        Naming the offending key, option or file, before Hydra writes anything.
+    """
+    from hydra import compose, initialize_config_dir
+
+    overrides, name, _ = split_args(argv)
+    user_dirs = _search_dirs(argv)
+    for d in user_dirs:
+        if not d.is_dir():
+            raise ConfigError(f"{d}: config folder not found (given with --config-dir or hydra.searchpath)")
+    search = [f"hydra.searchpath=[{','.join(f'file://{d}' for d in user_dirs)}]"] if user_dirs else []
+    groups_in = [config_dir(), *user_dirs]
+    sets = candidate_override_sets(overrides)
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        base = _compose(compose, name, sets[0] + search, with_hydra=True)
+        plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
+        OmegaConf.set_struct(plain, True)
+        axes = sweep_values(dict(base.hydra.sweeper.params or {}))
+        variants = [*sets, *(sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values)]
+        for override_set in variants:
+            extra = [o for o in override_set if o not in sets[0]]
+            if override_set is sets[0]:
+                cfg = base
+            elif all(not is_group(o.split("=", 1)[0], groups_in) for o in extra):
+                cfg = with_values(plain, dict(o.split("=", 1) for o in extra))
+            else:
+                cfg = _compose(compose, name, override_set + search, with_hydra=False)
+            point_from_config(cfg)
+            if cfg.mode in ANALYSES:
+                analysis_result(cfg)
+
+
+def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
+    try:
+        return compose(config_name=name, overrides=overrides, return_hydra_config=with_hydra)
+    except Exception as exc:
+        raise ConfigError(one_line(exc)) from None
+
+
+def report_text(point, outcome) -> str:
+    """The printed report of a solved point: table, evidence, equilibria, rollout."""
+    from negsim.viz import text as report
+
+    game, m = point.game, outcome.metrics
+    text = [f"{game.title}", report.payoff_table(game)]
+    if point.scenario is not None:
+        text.append(report.evidence_report(point.scenario))
+    text.append(report.equilibria_report(game, outcome.equilibria, outcome.chosen, point.selection))
+    if point.scenario is not None:
+        text.append(
+            "Selected outcome: "
+            + "; ".join(f"{lab} (p={p:.3g})" for lab, p in m["selected_outcomes"].items())
+            + f"; probability of a deal {m['p_deal']:.3g}"
+        )
+    if outcome.rollout is not None:
+        text.append(report.rollout_report(outcome.rollout, outcome.situation))
+    return "\n\n".join(text)
+
+
+def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool) -> list[Path]:
+    """Write a point's arrays, plots and metrics.json (last, so its presence means done)."""
+    written = []
+    result = outcome.rollout
+    if result is not None:
+        p, lo, hi = result.breakdown_probability()
+        written.append(write_arrays_atomic(
+            out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
+            breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
+        ))
+        if plots:
+            from negsim.viz.canvas import save_figure
+            from negsim.viz.curves import breakdown_figure
+
+            written += save_figure(breakdown_figure(result, outcome.metrics["game"]), out / "breakdown")
+    written.append(write_json_atomic(out / "metrics.json", {**outcome.metrics, **extra}))
+    return written
+
+
+def _discard_run_dir(out: Path) -> None:
+    """Remove what Hydra wrote for a run that failed (its config copy and log)."""
+    shutil.rmtree(out / ".hydra", ignore_errors=True)
+    for log in out.glob("*.log"):
+        log.unlink(missing_ok=True)
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()
+
+
+def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
+    """The work of one Hydra job: a solve, an analysis, an experiment or a fast grid.
+
+    ``cli_sweeps`` are the ``-m`` sweeps that a ``fast=true`` command line runs in this
+    process (:func:`~negsim.app.overrides.split_fast_sweeps`).
+    """
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    overrides = [o for o in hc.overrides.task if not o.startswith("fast=")]
+    multirun = hc.mode == RunMode.MULTIRUN
+    try:
+        if cfg.fast:
+            _grid_fast_path(cfg, out, overrides, {**(hc.sweeper.params or {}), **cli_sweeps})
+            return
+        if cfg.mode in ANALYSES:
+            _analysis(cfg, out, overrides)
+            return
+        if cfg.mode != "solve":
+            _experiment(cfg, Path(cfg.results_dir or out))
+            return
+        point = point_from_config(cfg)
+        if _finished(out, point.config_hash):
+            print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
+            return
+        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000)
+    except NegsimError as exc:
+        if multirun:  # keep the other points going; the table records the failure
+            write_json_atomic(out / "error.json", {"error": str(exc), "overrides": overrides})
+            print(f"negsim: error: {exc}", file=sys.stderr)
+            return
+        _discard_run_dir(out)
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(report_text(point, outcome))
+    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun)
+    print("\nWrote " + ", ".join(str(w) for w in written))
+
+
+def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: dict[str, Any]) -> None:
+    """Run every point of the sweep in this process and aggregate them (same table)."""
+    from negsim.app.sweeps import aggregate
+    from negsim.studies.pipeline import run_points
+    from negsim.studies.sweep import grid_points
+
+    axes = sweep_values(params)
+    if not axes:
+        raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
+    todo, folders, extras = [], [], []
+    groups = [k for k in axes if is_group(k, [config_dir()])]
+    if groups:
+        raise ConfigError(f"{groups[0]}: fast=true sweeps values, not config groups; use a multirun (-m) for it")
+    for values in grid_points(axes):
+        lines = [f"{k}={v}" for k, v in values.items()]
+        point = point_from_config(with_values(cfg, values))
+        folder = out / "points" / ",".join(sorted(overrides + lines))
+        if _finished(folder, point.config_hash):
+            continue
+        todo.append(point)
+        folders.append(folder)
+        extras.append({"overrides": overrides + lines})
+    print(f"negsim: grid fast path: {len(todo)} of {len(grid_points(axes))} points to run "
+          f"({', '.join(f'{k}: {len(v)} values' for k, v in axes.items())})")
+    for outcome, folder, extra in zip(run_points(todo, progress=True), folders, extras, strict=True):
+        write_outcome(folder, outcome, extra, plots=False)
+    paths = aggregate(out, cfg.results_dir or None)
+    print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
+
+
+def _knob_ranges(spec: DictConfig) -> dict[str, float]:
+    """The threshold experiment's knobs with the top of each search range."""
+    missing = [k for k in spec.knobs if k not in spec.upper]
+    if missing:
+        raise ConfigError(f"threshold.upper.{missing[0]}: no search range for knob '{missing[0]}'")
+    return {k: float(spec.upper[k]) for k in spec.knobs}
+
+
+def _experiment(cfg: DictConfig, folder: Path) -> None:
+    """The threshold or sensitivity experiment (``mode``), written to ``folder``."""
+    from negsim.app import experiments
+
+    if cfg.mode == "threshold":
+        spec = cfg.threshold
+        rows, paths = experiments.threshold_experiment(
+            list(spec.scenarios), _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
+            selection=cfg.solver.selection,
+        )
+        for r in rows:
+            where = "already a deal at 0" if r["already_deal"] else (
+                f"{r['threshold']:.6g} (from '{r['outcome_below']}' to '{r['outcome_above']}')"
+                if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
+            print(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
+    elif cfg.mode == "sensitivity":
+        rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
+        for r in rows[:10]:
+            print(f"{r['input']:<36} P(breakdown) {r['low']:.4f} .. {r['high']:.4f} (swing {r['swing']:.4f})")
+    else:
+        check_mode(cfg)
+        raise ConfigError(f"mode: '{cfg.mode}' is not an experiment")
+    print("Wrote " + ", ".join(str(p) for p in paths))
+
+
+def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
+    """The ceasefire, bargaining or crisis analysis: report and metrics.json, like a solve."""
+    text, metrics = analysis_result(cfg, out)
+    print(text)
+    path = write_json_atomic(out / "metrics.json", {
+        **metrics, "mode": cfg.mode, "overrides": overrides, "versions": package_versions(),
+    })
+    print(f"\nWrote {path}")
+
+
+def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict[str, Any]]:
+    """Validate and run the analysis named by ``cfg.mode`` (ceasefire, bargaining, crisis);
+    ``out``, if given, receives the crisis game's Gambit ``.efg`` file."""
+    from negsim.app.analyses import bargaining_analysis, ceasefire_analysis, crisis_analysis
+    from negsim.model.scenario import build_rollout, build_scenario
+
+    data = plain_config(cfg)
+    scenario = build_scenario(data.get("scenario"), data.get("game"), data.get("mediator"))
+    if cfg.mode == "crisis":
+        return crisis_analysis(scenario, out)
+    node = data.get(cfg.mode)
+    if node is None:
+        raise ConfigError(f"{cfg.mode}: no parameters; use analysis={cfg.mode}")
+    if cfg.mode == "bargaining":
+        return bargaining_analysis(node)
+    return ceasefire_analysis(node, build_rollout(data.get("rollout"))[0], scenario.mediator.verification)
+
+
+def _finished(out: Path, digest: str) -> bool:
+    """True when ``out/metrics.json`` holds results of exactly this config."""
+    try:
+        return bool(json.loads((out / "metrics.json").read_text()).get("config_hash") == digest)
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _argv(args: Sequence[str]) -> Iterator[None]:
+    """Hand ``args`` to Hydra, whose ``main`` reads only ``sys.argv``; restore it after."""
+    saved = sys.argv[:]
+    sys.argv[1:] = list(args)
+    try:
+        yield
+    finally:
+        sys.argv[:] = saved
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not any(a in INFO_FLAGS for a in args):
+        try:
+            preflight(args)
+        except NegsimError as exc:
+            print(f"negsim: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+    hydra_args, sweeps = split_fast_sweeps(args)
+
+    def task(cfg: DictConfig) -> None:
+        run_task(cfg, sweeps)
+
+    app = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)
+    try:
+        with _argv(hydra_args):
+            app()
+    finally:  # a later call in the same process (a test, a notebook) starts afresh
+        GlobalHydra.instance().clear()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The Hydra side of configuration: the top-level schema and composed configs as plain data.
+
+The library's specs (:mod:`negsim.model.schema`) are plain dataclasses; here they are
+registered in Hydra's ``ConfigStore`` inside :class:`RunConfig`, so a typo or a wrong type
+on the command line fails at composition with the key named. :func:`plain_config` turns
+a composed config into the plain dict the library validates (:func:`point_from_config`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from negsim.errors import ConfigError
+from negsim.model.schema import (
+    BargainingSpec,
+    CeasefireGameSpec,
+    GameSpec,
+    MediatorSpec,
+    RolloutSpec,
+    ScenarioSpec,
+    SensitivitySpec,
+    SolverSpec,
+    ThresholdSpec,
+)
+from negsim.studies.pipeline import Point, build_point
+
+#: What the ``negsim`` command can do (``mode``; set by ``experiment=`` and ``analysis=``).
+MODES = ("solve", "threshold", "sensitivity", "ceasefire", "bargaining", "crisis")
+#: Modes computed like a solve (one report, one metrics.json).
+ANALYSES = ("ceasefire", "bargaining", "crisis")
+
+
+@dataclass
+class RunConfig:
+    """The top-level config of the ``negsim`` command."""
+
+    scenario: ScenarioSpec = MISSING
+    game: GameSpec = MISSING
+    mediator: MediatorSpec = MISSING
+    solver: SolverSpec = field(default_factory=SolverSpec)
+    rollout: RolloutSpec = MISSING
+    seed: int = 20251019
+    nfg: Optional[str] = None
+    results_dir: Optional[str] = None
+    fast: bool = False
+    mode: str = "solve"
+    threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
+    sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+    ceasefire: Optional[CeasefireGameSpec] = None
+    bargaining: Optional[BargainingSpec] = None
+
+
+def register() -> None:
+    """Store :class:`RunConfig` as ``run_schema`` (the first entry of ``config.yaml``'s defaults)."""
+    ConfigStore.instance().store(name="run_schema", node=RunConfig)
+
+
+def plain_config(cfg: DictConfig) -> dict[str, Any]:
+    """A composed config as plain data, interpolations resolved, without Hydra's own node."""
+    out: dict[str, Any] = {}
+    for key in cfg:
+        if key == "hydra":
+            continue
+        try:
+            node = cfg[key]
+            out[str(key)] = OmegaConf.to_container(node, resolve=True, throw_on_missing=True) if OmegaConf.is_config(node) else node
+        except OmegaConfBaseException as exc:
+            full_key = getattr(exc, "full_key", None) or str(key)
+            raise ConfigError(f"{full_key}: {str(exc).splitlines()[0]}") from None
+    return out
+
+
+def check_mode(cfg: DictConfig) -> str:
+    """The run's mode, or a :class:`ConfigError` naming ``mode``."""
+    if cfg.mode not in MODES:
+        raise ConfigError(f"mode: unknown mode '{cfg.mode}'; expected one of: {', '.join(MODES)}")
+    return str(cfg.mode)
+
+
+def point_from_config(cfg: DictConfig) -> Point:
+    """Validate a composed config into a :class:`~negsim.studies.pipeline.Point`."""
+    check_mode(cfg)
+    return build_point(plain_config(cfg))

@@ -1,0 +1,68 @@
+"""The threshold and sensitivity experiments: tables and figures into a results folder.
+
+Both are called by the CLI (``negsim experiment=threshold``, ``negsim
+experiment=sensitivity``) and can be called from Python with plain arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from negsim.errors import ConfigError
+from negsim.io.results import write_text_atomic
+from negsim.io.tables import csv_text
+from negsim.model.scenario import FRACTION_KNOBS, load_scenario
+from negsim.studies.pipeline import Point
+from negsim.studies.threshold import deal_curve, leverage_threshold, selected_deal
+from negsim.viz.canvas import save_figure
+from negsim.viz.curves import deal_curves_figure, tornado_figure
+
+
+def threshold_experiment(
+    scenarios: Sequence[str], knobs: dict[str, float], folder: Path, *,
+    grid: int = 201, tol: float = 1e-6, margin: float = 1e-3, selection: str = "logit",
+) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Per scenario and knob: the flip threshold, checked at threshold + margin.
+
+    Writes ``thresholds.csv`` and ``deal_<knob>.png/svg`` (P(deal) against the knob, one
+    curve per scenario, thresholds marked) into ``folder``.
+    """
+    rows, paths = [], []
+    for knob, upper in knobs.items():
+        values = np.linspace(0.0, upper, grid)
+        curves = []
+        for name in scenarios:
+            sc = load_scenario(name)
+            t = leverage_threshold(sc, knob, upper=upper, grid=grid, tol=tol, selection=selection)
+            check = None
+            if t.value is not None:
+                above = t.value + margin
+                check = selected_deal(sc, selection, **{knob: min(above, 1.0) if knob in FRACTION_KNOBS else above})[0]
+            rows.append({
+                "scenario": name, "knob": knob, "baseline": getattr(sc.mediator, knob), "upper": upper,
+                "threshold": t.value, "bracket_low": t.below, "bracket_high": t.above,
+                "already_deal": t.already_deal, "outcome_below": t.outcome_below, "outcome_above": t.outcome_above,
+                "p_deal_at_threshold_plus_margin": check, "margin": margin, "tol": tol, "selection": selection,
+            })
+            marked = t.value if t.value is not None and not t.already_deal else None
+            curves.append((name, deal_curve(sc, knob, values, selection), marked))
+        paths += save_figure(deal_curves_figure(knob, values, curves), folder / f"deal_{knob}")
+    paths.insert(0, write_text_atomic(folder / "thresholds.csv", csv_text(rows)))
+    return rows, paths
+
+
+def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Tornado of P(breakdown) over every weight and rollout parameter, +-``step``.
+
+    Writes ``sensitivity.csv`` and ``tornado.png/svg`` into ``folder``.
+    """
+    from negsim.studies.sensitivity import sensitivity
+
+    if point.scenario is None:
+        raise ConfigError("sensitivity: needs a scenario, not an nfg file")
+    rows = sensitivity(point, step=step)
+    fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})")
+    return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(rows))] + save_figure(fig, folder / "tornado")

@@ -1,0 +1,170 @@
+"""Command-line overrides: which runs a command line asks for, parsed by Hydra's grammar.
+
+Pure functions over lists of strings, so they are tested on their own
+(``tests/app/test_overrides.py``): the pre-flight check validates every run a command
+line would start (:func:`candidate_override_sets`, :func:`sweep_values`), sweep values
+are applied to a composed config without composing again (:func:`with_values`), and a
+``fast=true`` command line is split into the one Hydra run and the sweeps it runs in
+process (:func:`split_fast_sweeps`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig, OmegaConf
+
+from negsim.errors import ConfigError, NegsimError
+
+#: Hydra flags followed by a value.
+FLAGS_WITH_VALUE = frozenset({"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i"})
+#: Flags after which Hydra prints something and runs nothing (no pre-flight needed).
+INFO_FLAGS = frozenset({"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version"})
+
+#: Lines of Hydra/OmegaConf messages that add nothing for a user.
+_NOISE = ("object_type=", "reference_type=", "full_key:", "Set the environment", "Config search path", "provider=")
+
+
+def one_line(exc: BaseException | None) -> str:
+    """Hydra/OmegaConf errors as one line: messages of the exception chain, no traceback."""
+    parts: list[str] = []
+    while exc is not None:
+        for line in str(exc).splitlines():
+            line = line.strip()
+            if line and not line.startswith(_NOISE) and line not in parts:
+                parts.append(line)
+        exc = exc.__cause__
+    return "; ".join(parts).replace(":; ", ": ")
+
+
+def _parse(lines: Sequence[str]) -> list[Any]:
+    return OverridesParser.create().parse_overrides(list(lines))
+
+
+def split_args(argv: Sequence[str]) -> tuple[list[str], str, list[str]]:
+    """The overrides a command line gives (not Hydra's own keys), its config name, and the
+    extra config folders of ``--config-dir``/``-cd``.
+
+    >>> split_args(["-cd", "mine", "scenario=x", "hydra.run.dir=out", "-m"])
+    (['scenario=x'], 'config', ['mine'])
+    """
+    overrides: list[str] = []
+    name, dirs = "config", []
+    args = list(argv)
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        value = args[k + 1] if k + 1 < len(args) else None
+        if arg in FLAGS_WITH_VALUE:
+            if arg in ("-cn", "--config-name") and value is not None:
+                name = value
+            elif arg in ("-cd", "--config-dir") and value is not None:
+                dirs.append(value)
+            k += 2
+            continue
+        if arg.startswith("--config-dir="):
+            dirs.append(arg.partition("=")[2])
+        elif arg.startswith("--config-name="):
+            name = arg.partition("=")[2]
+        elif not arg.startswith("-") and not arg.lstrip("+~").startswith(("hydra.", "hydra/", "hydra=")):
+            overrides.append(arg)
+        k += 1
+    return overrides, name, dirs
+
+
+def candidate_override_sets(overrides: Sequence[str]) -> list[list[str]]:
+    """One override list per sweep value (the other sweeps at their first value).
+
+    >>> candidate_override_sets(["a=1,2", "b=3"])
+    [['a=1', 'b=3'], ['a=2', 'b=3']]
+    """
+    try:
+        parsed = _parse(overrides)
+    except Exception as exc:
+        raise ConfigError(f"bad override syntax: {one_line(exc)}") from None
+    firsts, choices = [], []
+    for o in parsed:
+        key = o.get_key_element()
+        if o.is_sweep_override():
+            values = list(o.sweep_string_iterator())
+            if not values:
+                raise ConfigError(f"{key}: empty sweep; give at least one value")
+            firsts.append(f"{key}={values[0]}")
+            choices.append([f"{key}={v}" for v in values])
+        else:
+            firsts.append(o.input_line)
+            choices.append([o.input_line])
+    sets = [firsts]
+    for pos, opts in enumerate(choices):
+        for alt in opts[1:]:
+            sets.append(firsts[:pos] + [alt] + firsts[pos + 1 :])
+    return sets
+
+
+def sweep_values(params: dict[str, Any]) -> dict[str, list[str]]:
+    """Hydra sweep specs (``"0,0.5,1"``, ``"range(0,1,0.25)"``) as lists of value strings.
+
+    >>> sweep_values({"mediator.verification": "range(0,1,0.5)"})
+    {'mediator.verification': ['0.0', '0.5']}
+    """
+    axes = {}
+    for key, spec in params.items():
+        try:
+            (o,) = _parse([f"{key}={spec}"])
+        except Exception as exc:
+            raise ConfigError(f"hydra.sweeper.params.{key}: bad sweep '{spec}': {one_line(exc)}") from None
+        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [str(o.value())]
+        if not values:
+            raise ConfigError(f"hydra.sweeper.params.{key}: empty sweep; give at least one value")
+        axes[key] = values
+    return axes
+
+
+def is_group(key: str, config_dirs: Sequence[Path]) -> bool:
+    """True for a config group (``scenario``, ``solver``, ...), false for a value key."""
+    name = key.lstrip("+~")
+    return name.startswith("hydra") or any((d / name).is_dir() for d in config_dirs)
+
+
+def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
+    """A copy of a composed config with value overrides (``{"mediator.verification": "0.5"}``),
+    parsed and type-checked as Hydra would, without composing again."""
+    out = copy.deepcopy(cfg)
+    for key, text in values.items():
+        try:
+            (o,) = _parse([f"{key}={text}"])
+            OmegaConf.update(out, key, o.value(), merge=True)
+        except NegsimError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"{key}: {one_line(exc)}") from None
+    return out
+
+
+def split_fast_sweeps(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """With ``fast=true``: the arguments of the one Hydra run, and the ``-m`` sweeps taken out.
+
+    >>> split_fast_sweeps(["fast=true", "-m", "a=1,2", "b=3"])
+    (['fast=true', 'b=3', 'hydra.mode=RUN'], {'a': '1,2'})
+    """
+    if "fast=true" not in argv:
+        return list(argv), {}
+    rest, sweeps = [], {}
+    for arg in argv:
+        if arg in ("-m", "--multirun"):
+            continue
+        if not arg.startswith(("-", "hydra")) and "=" in arg:
+            try:
+                (o,) = _parse([arg])
+            except Exception:
+                o = None
+            if o is not None and o.is_sweep_override():
+                key, _, spec = arg.partition("=")
+                sweeps[key] = spec
+                continue
+        rest.append(arg)
+    return rest + ["hydra.mode=RUN"], sweeps

@@ -1,0 +1,75 @@
+"""A sweep folder into its tidy table and standard plots, at the end of a sweep or on demand.
+
+Each point of a sweep (a Hydra multirun job, or one point of the grid fast path) leaves
+a ``metrics.json`` in its own folder. :func:`aggregate` gathers every finished point
+under a sweep folder into one tidy table (:mod:`negsim.studies.sweep`) and draws the
+standard plots beside it (:mod:`negsim.viz.curves`). The Hydra callback runs it at the
+end of a multirun; ``python -m negsim.app.sweeps FOLDER [RESULTS]`` runs it on any sweep
+folder, for instance after an interrupted sweep.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from negsim.errors import ConfigError
+from negsim.io.tables import write_table
+from negsim.studies.sweep import collect, columns, swept
+
+
+def sweep_plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
+    """Standard plots of a sweep: escalation and deal probability against one swept value
+    (``sweep_<key>``), or a heat map of breakdown probability over two
+    (``heatmap_<a>_<b>``); PNG and SVG. Nothing for other sweeps."""
+    from negsim.viz.canvas import save_figure
+    from negsim.viz.curves import escalation_vs_leverage_figure, sweep_heatmap_figure
+
+    ok = [r for r in rows if r.get("status") == "ok" and r.get("p_breakdown") is not None]
+    axes = swept(ok)
+    if not ok or len(axes) not in (1, 2):
+        return []
+    if len(axes) == 1:
+        (a,) = axes
+        return save_figure(escalation_vs_leverage_figure(ok, param=a), Path(folder) / f"sweep_{a}")
+    a, b = axes
+    return save_figure(sweep_heatmap_figure(ok, a, b), Path(folder) / f"heatmap_{a}_{b}")
+
+
+def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> list[Path]:
+    """Gather a sweep folder's points into ``table.csv`` and the standard plots.
+
+    Parameters
+    ----------
+    sweep_dir : path
+        Folder whose subfolders hold the points' ``metrics.json``.
+    results_dir : path, optional
+        Where the table and plots go (default: ``sweep_dir``).
+    """
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise ConfigError(f"{sweep_dir}: sweep folder not found")
+    rows = collect(sweep_dir)
+    if not rows:
+        raise ConfigError(f"{sweep_dir}: no finished points (no metrics.json below it)")
+    folder = Path(results_dir) if results_dir else sweep_dir
+    return write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m negsim.app.sweeps SWEEP_DIR [RESULTS_DIR]``: aggregate a sweep folder."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (1, 2):
+        print("usage: python -m negsim.app.sweeps SWEEP_DIR [RESULTS_DIR]", file=sys.stderr)
+        sys.exit(2)
+    try:
+        paths = aggregate(*args)
+    except ConfigError as exc:
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print("Wrote " + ", ".join(str(p) for p in paths))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Writing results: atomically, with the versions and config hash that made them.
+
+One place writes files: a result is first written to a temporary file in the target
+folder and then moved over the final name (``os.replace``), so a reader never sees a
+half-written file and an interrupted run leaves no partial result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+TRACKED_PACKAGES = ("negsim", "numpy", "scipy", "nashpy", "hydra-core", "omegaconf", "matplotlib")
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (temp file in the same folder, then rename)."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    return atomic_write(Path(path), write)
+
+
+def atomic_write(path: Path, write) -> Path:
+    """Call ``write(tmp_path)`` on a temp file beside ``path``, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_figure_atomic(fig, path: str | Path) -> Path:
+    """Save a matplotlib figure atomically (format from the suffix)."""
+    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format=Path(path).suffix[1:]))
+
+
+def write_arrays_atomic(path: str | Path, **arrays) -> Path:
+    """Save numpy arrays as an ``.npz`` file atomically (no pickled objects)."""
+    import numpy as np
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+    return atomic_write(Path(path), write)
+
+
+def write_json_atomic(path: str | Path, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON to ``path`` atomically."""
+    return write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for name in TRACKED_PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def config_hash(config_text: str) -> str:
+    """Short SHA-256 of a resolved config's canonical text (identifies the exact inputs)."""
+    return hashlib.sha256(config_text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,294 @@
+"""Config schemas: the typed shape of every config node, as plain dataclasses.
+
+These dataclasses only describe configs; :func:`parse` reads a plain mapping (parsed
+YAML, or a composed config turned into a dict by the shell) into one of them, naming the
+first unknown, missing or mistyped key, and :mod:`negsim.model.scenario` turns the result
+into validated, frozen domain objects. A field without a default is mandatory. The
+command-line shell registers the same classes in Hydra's ``ConfigStore``
+(:mod:`negsim.app.schema`), so a typo fails at start-up there too; nothing here imports
+Hydra or OmegaConf. Every number that comes from the record carries a ``source`` list of
+evidence IDs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from negsim.errors import ConfigError
+
+T = TypeVar("T")
+
+
+
+@dataclass
+class SourcedValue:
+    """A number with the evidence behind it (IDs of POSITIONS.md or ``cite:`` entries)."""
+
+    value: float
+    source: list[str]
+    note: str = ""
+
+
+@dataclass
+class Sources:
+    """The evidence behind a plain number elsewhere in the same config node."""
+
+    source: list[str]
+    note: str = ""
+
+
+@dataclass
+class FeatureSpec:
+    """An outcome feature: its unit and meaning."""
+
+    unit: str
+    description: str
+
+
+@dataclass
+class OutcomeSpec:
+    """One cell of the talks game: the action pair, what happens, and its features."""
+
+    row: str
+    col: str
+    label: str
+    deal: bool
+    features: dict[str, float]
+    source: list[str]
+    walkout: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GameSpec:
+    """A two-player game whose outcomes are described by features (DESIGN.md)."""
+
+    name: str
+    title: str
+    players: list[str]
+    actions: dict[str, list[str]]
+    features: dict[str, FeatureSpec]
+    verification_relieves: str
+    outcomes: list[OutcomeSpec]
+
+
+@dataclass
+class MediatorSpec:
+    """Mediator leverage: plain numbers (so sweeps can set them) plus their sources.
+
+    Units: ``transfer_deal`` and ``penalty_walkout`` in payoff units; ``verification``,
+    ``sovereignty_relief`` and ``deconfliction`` are fractions in [0, 1].
+    """
+
+    name: str
+    transfer_deal: float
+    penalty_walkout: float
+    verification: float
+    sovereignty_relief: float
+    deconfliction: float
+    sources: dict[str, Sources]
+
+
+@dataclass
+class ScenarioSpec:
+    """A negotiation round: what happened, and each actor's weights on outcome features."""
+
+    name: str
+    title: str
+    dates: str
+    summary: str
+    evidence: list[str]
+    weights: dict[str, dict[str, SourcedValue]]
+
+
+@dataclass
+class SolverSpec:
+    """Which solver finds equilibria, and which rule selects one of several."""
+
+    method: str = "enumerate"
+    selection: str = "logit"
+    tol: float = 1e-8
+
+
+@dataclass
+class RolloutSpec:
+    """Monte Carlo ceasefire rollouts after the talks (see :mod:`negsim.model.rollout`).
+
+    ``runs = 0`` skips the rollout. Probabilities are per day; ``sources`` must name the
+    evidence of every model parameter.
+    """
+
+    breakdown_level: int
+    attack_rate: float
+    effort_cap: float
+    effort_unverified: float
+    major_share: float
+    attribution: float
+    verification_attribution: float
+    pak_retaliate: float
+    afg_respond: float
+    incident: list[float]
+    incident_damping: float
+    deescalate: float
+    deconfliction_pull: float
+    reopen: float
+    deaths_per_day: list[float]
+    trade_loss_per_day: float
+    sources: dict[str, Sources]
+    runs: int = 10000
+    days: int = 180
+    chunk_runs: int = 65536
+
+
+@dataclass
+class ThresholdSpec:
+    """The threshold experiment: per scenario, the leverage that flips the talks to a deal.
+
+    ``knobs`` are the mediator knobs to search, each over ``[0, upper[knob]]``.
+    """
+
+    scenarios: list[str] = field(default_factory=lambda: ["doha_round", "istanbul_round2", "istanbul_round3"])
+    knobs: list[str] = field(default_factory=lambda: ["transfer_deal", "verification"])
+    upper: dict[str, float] = field(
+        default_factory=lambda: {"transfer_deal": 10.0, "penalty_walkout": 10.0, "verification": 1.0, "sovereignty_relief": 1.0}
+    )
+    grid: int = 201
+    tol: float = 1e-6
+    margin: float = 1e-3
+
+
+@dataclass
+class SensitivitySpec:
+    """The sensitivity experiment: one-at-a-time relative step of every judgement call."""
+
+    step: float = 0.25
+
+
+@dataclass
+class CeasefireGameSpec:
+    """The repeated hold/violate game: daily stage payoffs, discount, punishment length."""
+
+    T: float
+    R: float
+    P: float
+    S: float
+    delta: float
+    punishment_days: int
+    sources: dict[str, Sources]
+
+
+@dataclass
+class BargainingSpec:
+    """Bargaining over a unit pie: discounts, breakdown risk, power, war terms."""
+
+    pak_discount: float
+    afg_discount: float
+    breakdown: float
+    pak_power: float
+    pak_disagreement: float
+    afg_disagreement: float
+    pak_win: float
+    pak_war_cost: float
+    afg_war_cost_max: float
+    sources: dict[str, Sources]
+
+
+def finite(key: str, value: float) -> float:
+    """``value`` as a float, or a :class:`ConfigError` naming ``key`` if it is not finite."""
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}: expected a finite number, got {value}")
+    return float(value)
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _scalar(tp: type, value: Any, key: str) -> Any:
+    """A YAML scalar as ``tp`` (bool, int, float or str), with the conversions YAML needs."""
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):  # YAML 1.1 reads ``1e-3`` as a string
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif tp is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    else:  # pragma: no cover - a schema with a type this reader does not know
+        raise TypeError(f"{key}: schema type {tp!r} is not supported")
+    raise ConfigError(f"{key}: expected {_type_name(tp)}, got {value!r}")
+
+
+def _value(tp: Any, value: Any, key: str) -> Any:
+    """``value`` read as the annotation ``tp``, recursively."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return None if value is None else _value(args[0], value, key)
+    if value is None:
+        raise ConfigError(f"{key}: missing mandatory value")
+    if dataclasses.is_dataclass(tp):
+        return parse(tp, value, key)  # type: ignore[arg-type]
+    if origin is list:
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise ConfigError(f"{key}: expected a list, got {value!r}")
+        (item,) = typing.get_args(tp)
+        return [_value(item, v, f"{key}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{key}: expected a mapping, got {value!r}")
+        _, item = typing.get_args(tp)
+        return {str(k): _value(item, v, f"{key}.{k}") for k, v in value.items()}
+    return _scalar(tp, value, key)
+
+
+def parse(schema: type[T], node: Any, key: str) -> T:
+    """Read a plain mapping (parsed YAML, a composed config as a dict) into ``schema``.
+
+    Parameters
+    ----------
+    schema : dataclass type
+        One of the specs of this module (fields without a default are mandatory).
+    node : mapping or instance of ``schema``
+        The config node; an instance is returned as it is.
+    key : str
+        The node's dotted name, used in error messages (``"scenario"``, ``"rollout"``).
+
+    Raises
+    ------
+    ConfigError
+        Naming the first unknown key, missing mandatory key or value of the wrong type,
+        e.g. ``mediator.verification: expected float, got 'high'``.
+    """
+    if isinstance(node, schema):
+        return node
+    if not isinstance(node, Mapping):
+        raise ConfigError(f"{key}: expected a mapping of keys to values, got {node!r}")
+    fields = {f.name: f for f in dataclasses.fields(schema)}  # type: ignore[arg-type]
+    unknown = [str(k) for k in node if k not in fields]
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}: unknown key; expected one of {sorted(fields)}")
+    hints = typing.get_type_hints(schema)
+    values = {}
+    for name, f in fields.items():
+        sub = f"{key}.{name}"
+        if name not in node:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{sub}: missing mandatory value")
+            continue
+        values[name] = _value(hints[name], node[name], sub)
+    return schema(**values)

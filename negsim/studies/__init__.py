@@ -1,0 +1,3 @@
+"""Studies over the model: one point of the pipeline and many at once, sweep rows, leverage
+thresholds, sensitivity. Plain objects in, rows out.
+"""

@@ -1,0 +1,3 @@
+"""Views for readers: figures of games and curves of results (matplotlib object API, never
+a backend switch), and text views.
+"""

@@ -1,0 +1,75 @@
+"""The ceasefire and bargaining analyses through the real CLI (issue: games beyond talks)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from negsim.app import cli
+from negsim.games import bargaining as bg
+from negsim.games import repeated as cf
+
+
+def run(args, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["negsim", f"hydra.run.dir={tmp_path / 'run'}", *args])
+    cli.main()
+    return json.loads((tmp_path / "run" / "metrics.json").read_text()), capsys.readouterr().out
+
+
+def test_ceasefire_analysis_matches_the_game_module(tmp_path, monkeypatch, capsys):
+    metrics, out = run(["analysis=ceasefire", "ceasefire.delta=0.98"], tmp_path, monkeypatch, capsys)
+    stage = cf.StageGame(1.0, 0.0, -2.0, -3.0)
+    assert metrics["grim_trigger_threshold"] == pytest.approx(1 / 3, abs=1e-12)
+    q_hold, q_violate = metrics["signal_probability_hold"], metrics["signal_probability_violate"]
+    assert q_hold < q_violate
+    assert metrics["retaliation_probability"] == pytest.approx(
+        cf.retaliation_probability(stage, 0.98, q_hold, q_violate, 30), abs=1e-12
+    )
+    assert metrics["stage_equilibria"] == [{"x": [0.0, 1.0], "y": [0.0, 1.0]}]  # one-shot: both violate
+    assert metrics["inputs"]["delta"]["source"] == ["PK10"]
+    assert "least retaliation probability that deters at delta=0.98" in out
+
+
+def test_bargaining_analysis_matches_the_closed_forms(tmp_path, monkeypatch, capsys):
+    metrics, _ = run(["analysis=bargaining", "bargaining.breakdown=0"], tmp_path, monkeypatch, capsys)
+    assert metrics["rubinstein_pak_share"] == pytest.approx((1 - 0.9) / (1 - 0.8 * 0.9), abs=1e-12)
+    assert metrics["tioli_war_probability"] == pytest.approx((0.3 - 0.1) / (2 * 0.3), abs=1e-12)
+    assert metrics["tioli_pak_demand"] == pytest.approx(0.6 + (0.3 - 0.1) / 2, abs=1e-12)
+    assert metrics["fearon_range_at_mean_afg_cost"] == pytest.approx([0.5, 0.75])
+    assert metrics["rubinstein_pak_share"] == bg.rubinstein(0.8, 0.9).proposer_share
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["analysis=ceasefire", "ceasefire.S=5"], "ceasefire."),
+        (["analysis=ceasefire", "ceasefire.delta=1.5"], "delta"),
+        (["analysis=ceasefire", "ceasefire.sources.T.source=[]"], "ceasefire.sources.T.source: missing source"),
+        (["analysis=bargaining", "bargaining.pak_win=2"], "bargaining.pak_win"),
+        (["mode=bargaining"], "bargaining: no parameters"),
+    ],
+)
+def test_bad_analysis_input_is_one_line(args, expected, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["negsim", *args])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert info.value.code == 2 and len(err) == 1 and expected in err[0], err
+    assert not any(tmp_path.iterdir())
+
+
+def test_crisis_analysis_from_the_cli_writes_a_gambit_file(tmp_path, monkeypatch, capsys):
+    metrics, out = run(["analysis=crisis", "scenario=istanbul_round3"], tmp_path, monkeypatch, capsys)
+    (eq,) = metrics["equilibria"]
+    assert eq["sequentially_rational"] and max(eq["regret"]) < 1e-6
+    assert eq["behavior"]["PAK resolved: written refused"]["strike"] == pytest.approx(1.0)
+    assert 1.0 < eq["expected_escalation"] < 2.5
+    assert sum(eq["outcomes"].values()) == pytest.approx(1.0)
+    from negsim.io.efg import read_efg
+
+    game = read_efg(tmp_path / "run" / "crisis.efg")
+    assert "Crisis" in game.title and "Gambit file:" in out

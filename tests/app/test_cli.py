@@ -1,0 +1,195 @@
+"""End-to-end tests of the real ``negsim`` command, and of its bad-input errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from negsim.app import cli
+
+NEGSIM = [sys.executable, "-c", "from negsim.app.cli import main; main()"]
+
+
+def run_cli(args, cwd: Path):
+    return subprocess.run(NEGSIM + list(args), cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_default_run_prints_sources_equilibria_and_writes_metrics(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "Istanbul talks, round two" in text
+    assert "insist_written" in text and "[PK1, PK2, PK3]" in text
+    assert "Selected by the 'logit' rule: #1" in text
+    assert "deadlock: verbal pledge only, no deal (p=1)" in text
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["scenario"] == "istanbul_round2"
+    assert metrics["p_deal"] == 0.0
+    assert metrics["equilibria"][metrics["selected"]]["x"] == [1.0, 0.0, 0.0]
+    assert metrics["versions"]["numpy"] and len(metrics["config_hash"]) == 16
+    assert (out / ".hydra" / "config.yaml").is_file()
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".hydra", "breakdown.png", "breakdown.svg", "metrics.json", "negsim.log", "rollout.npz",
+    ]
+    roll = metrics["rollout"]
+    assert roll["seed"] == 20251019 and roll["runs"] == 10000 and roll["days"] == 180
+    assert roll["p_breakdown_low"] <= roll["p_breakdown"] <= roll["p_breakdown_high"]
+    arrays = np.load(out / "rollout.npz", allow_pickle=False)
+    assert arrays["p_breakdown"].shape == (180,)
+    assert arrays["p_breakdown"][-1] == roll["p_breakdown"]
+
+
+def test_cli_rollout_equals_the_library_with_the_same_seed(tmp_path):
+    from omegaconf import OmegaConf
+
+    from negsim import load_scenario, select, solve, talks_game
+    from negsim.io.configs import config_dir
+    from negsim.model.rollout import rollout
+    from negsim.model.scenario import build_rollout
+    from negsim.model.situation import situation_after_talks
+
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", "scenario=istanbul_round3", "rollout.runs=3000", "rollout.days=30", "seed=7"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    cli_numbers = json.loads((out / "metrics.json").read_text())["rollout"]
+    params, unverified, level, _ = build_rollout(OmegaConf.load(config_dir() / "rollout" / "default.yaml"))
+    scenario = load_scenario("istanbul_round3")
+    game = talks_game(scenario)
+    eqs = solve(game)
+    situation = situation_after_talks(scenario, eqs[select(game, eqs)], effort_unverified=unverified, breakdown_level=level)
+    lib = rollout(params, situation, runs=3000, days=30, seed=7).summary()
+    for key in ("p_breakdown", "mean_deaths", "mean_closed_days", "p_open_war"):
+        assert cli_numbers[key] == lib[key]
+
+
+def test_other_scenario_and_solver_from_the_command_line(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", "scenario=doha_round", "solver=lemke_howson"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["scenario"] == "doha_round" and metrics["p_deal"] == 1.0
+    assert metrics["solver"]["method"] == "lemke_howson"
+
+
+def test_solving_a_gambit_file(tmp_path):
+    nfg = tmp_path / "pennies.nfg"
+    nfg.write_text('NFG 1 R "Matching pennies" { "P1" "P2" } { 2 2 }\n1 -1 -1 1 -1 1 1 -1\n')
+    out = tmp_path / "run"
+    proc = run_cli([f"hydra.run.dir={out}", f"nfg={nfg}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["equilibria"] == [
+        {"x": [0.5, 0.5], "y": [0.5, 0.5], "payoffs": [0.0, 0.0], "regret": [0.0, 0.0]}
+    ]
+
+
+BAD_NFG = {
+    "malformed.nfg": 'NFG 1 R "x" { "P1" "P2" } { 2 2 }\n1 2 3 oops 5 6 7 8\n',
+    "empty.nfg": "",
+    "short.nfg": 'NFG 1 R "x" { "P1" "P2" } { 2 2 }\n1 2 3 4 5\n',
+    "nan.nfg": 'NFG 1 R "x" { "P1" "P2" } { 1 1 }\nnan 1\n',
+    "three.nfg": 'NFG 1 R "x" { "P1" "P2" "P3" } { 1 1 1 }\n1 2 3\n',
+}
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["colour=blue"], "colour"),
+        (["scenario=nowhere"], "nowhere"),
+        (["solver.method=simplex"], "solver.method: unknown solver 'simplex'"),
+        (["solver.selection=coin_flip"], "solver.selection: unknown rule 'coin_flip'"),
+        (["mediator.verification=1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
+        (["mediator.transfer_deal=lots"], "mediator.transfer_deal"),
+        (["scenario.weights.PAK.guarantee.source=[]"], "scenario.weights.PAK.guarantee.source: missing source"),
+        (["scenario.weights.PAK.guarantee.source=[XX1]"], "unknown source 'XX1'"),
+        (["scenario.weights.AFG.escalation.value=nan"], "scenario.weights.AFG.escalation.value: expected a finite number"),
+        (["mediator.verification=0,0.5,2"], "mediator.verification: expected a fraction in [0, 1], got 2.0"),
+        (["nfg=missing.nfg"], "missing.nfg"),
+        (["rollout.attack_rate=2"], "rollout.attack_rate: expected probabilities in [0, 1]"),
+        (["rollout.days=0"], "rollout.runs/days/chunk_runs"),
+        *[([f"nfg={name}"], name) for name in BAD_NFG],
+    ],
+)
+def test_bad_input_gives_one_line_error_exit_2_and_writes_nothing(args, expected, tmp_path, monkeypatch, capsys):
+    for name, text in BAD_NFG.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    monkeypatch.setattr(sys, "argv", ["negsim", f"hydra.run.dir={tmp_path / 'run'}", *args])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("negsim: error: "), err
+    assert expected in lines[0]
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_bad_input_through_the_installed_command_has_no_traceback(tmp_path):
+    proc = run_cli(["mediator.deconfliction=-0.1"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "negsim: error: mediator.deconfliction: expected a fraction in [0, 1], got -0.1"
+    assert not any(tmp_path.iterdir())
+
+
+def _own_configs(root: Path) -> Path:
+    """A user's config folder with one scenario of their own (and its mediator)."""
+    from negsim.io.configs import config_dir
+
+    mine = root / "mine"
+    (mine / "scenario").mkdir(parents=True)
+    (mine / "mediator").mkdir()
+    text = (config_dir() / "scenario" / "istanbul_round2.yaml").read_text()
+    text = text.replace("name: istanbul_round2", "name: my_round").replace('"Istanbul talks, round two"', '"My own round"')
+    (mine / "scenario" / "my_round.yaml").write_text(text)
+    med = (config_dir() / "mediator" / "istanbul_round2.yaml").read_text().replace("name: istanbul_round2", "name: my_round")
+    (mine / "mediator" / "my_round.yaml").write_text(med.replace("transfer_deal: 0.5", "transfer_deal: 3.0"))
+    return mine
+
+
+def test_a_users_own_scenario_through_config_dir(tmp_path, negsim_cli):
+    mine = _own_configs(tmp_path)
+    code, out, err = negsim_cli(["--config-dir", mine, "scenario=my_round", "rollout.runs=500", "hydra.run.dir=run"], tmp_path)
+    assert code == 0, err
+    assert "My own round" in out
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["scenario"] == "my_round"
+    assert metrics["p_deal"] == 1.0  # the larger transfer of the user's own mediator buys the pledge-level deal
+
+
+def test_a_users_own_scenario_through_hydra_searchpath(tmp_path, negsim_cli):
+    mine = _own_configs(tmp_path)
+    args = [f"hydra.searchpath=[file://{mine}]", "scenario=my_round", "mediator=istanbul_round2", "rollout.runs=500",
+            "hydra.run.dir=run"]
+    code, out, err = negsim_cli(args, tmp_path)
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["scenario"] == "my_round" and metrics["p_deal"] == 0.0  # the shipped mediator: no deal
+
+
+def test_a_users_scenario_file_from_python_finds_its_own_mediator(tmp_path):
+    from negsim import load_scenario
+
+    mine = _own_configs(tmp_path)
+    own = load_scenario(str(mine / "scenario" / "my_round.yaml"))
+    assert own.name == "my_round" and own.mediator.transfer_deal == 3.0
+    shipped_mediator = load_scenario(str(mine / "scenario" / "my_round.yaml"), mediator="istanbul_round2")
+    assert shipped_mediator.mediator.transfer_deal == 0.5
+
+
+def test_a_missing_config_dir_and_an_unknown_own_scenario_are_one_line_errors(tmp_path, negsim_cli):
+    code, out, err = negsim_cli(["--config-dir", tmp_path / "nowhere", "scenario=my_round"], tmp_path)
+    assert code == 2
+    assert err.strip() == f"negsim: error: {tmp_path / 'nowhere'}: config folder not found (given with --config-dir or hydra.searchpath)"
+    code, out, err = negsim_cli(["scenario=my_round"], tmp_path)
+    assert code == 2 and err.startswith("negsim: error: In 'config': Could not find 'scenario/my_round'")
+    assert len(err.strip().splitlines()) == 1 and not any(tmp_path.iterdir())

@@ -1,0 +1,160 @@
+"""Sweeps end to end through the real CLI: multirun tables, launchers, resume, T3."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from negsim import load_scenario
+from negsim.studies.threshold import selected_deal
+
+NEGSIM = [sys.executable, "-c", "from negsim.app.cli import main; main()"]
+SMALL = ["rollout.runs=2000", "rollout.days=40"]
+NUMERIC = ("p_deal", "effort", "p_breakdown", "p_breakdown_low", "p_breakdown_high", "mean_deaths", "mean_closed_days")
+
+
+def negsim(args, cwd: Path, timeout: int = 300):
+    return subprocess.run(NEGSIM + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def table(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_multirun_writes_table_and_plots_equal_to_single_runs(tmp_path):
+    sweep = tmp_path / "sweep"
+    proc = negsim(["-m", "mediator.verification=0,0.5,1", *SMALL, f"hydra.sweep.dir={sweep}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = table(sweep / "table.csv")
+    assert [float(r["mediator.verification"]) for r in rows] == [0.0, 0.5, 1.0]
+    assert all(r["status"] == "ok" and r["seed"] == "20251019" and len(r["config_hash"]) == 16 for r in rows)
+    assert all(r["version_numpy"] and r["version_negsim"] for r in rows)
+    for ext in ("png", "svg"):
+        assert (sweep / f"sweep_mediator.verification.{ext}").is_file()
+    # A single run of the middle point gives the same numbers as its row.
+    single = tmp_path / "single"
+    proc = negsim(["mediator.verification=0.5", *SMALL, f"hydra.run.dir={single}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((single / "metrics.json").read_text())
+    for key in ("p_breakdown", "p_breakdown_low", "p_breakdown_high", "mean_deaths"):
+        assert float(rows[1][key]) == metrics["rollout"][key]
+    assert float(rows[1]["p_deal"]) == metrics["p_deal"]
+    assert rows[1]["config_hash"] == metrics["config_hash"]
+    # Breakdown never rises with verification (common random numbers across points).
+    assert float(rows[0]["p_breakdown"]) >= float(rows[1]["p_breakdown"]) >= float(rows[2]["p_breakdown"])
+
+
+@pytest.mark.parametrize(
+    "launcher",
+    [
+        ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+        ["hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", "+hydra.launcher.ray.init.include_dashboard=false"],
+        ["hydra/launcher=submitit_local"],
+        ["fast=true"],
+    ],
+    ids=["joblib", "ray", "submitit_local", "grid_fast_path"],
+)
+def test_same_seed_same_numbers_whatever_the_launcher(launcher, tmp_path):
+    pytest.importorskip({"joblib": "hydra_plugins.hydra_joblib_launcher", "ray": "hydra_plugins.hydra_ray_launcher",
+                         "submitit_local": "hydra_plugins.hydra_submitit_launcher"}.get(launcher[0].split("=")[-1], "negsim"))
+    sweep = ["-m", "mediator.transfer_deal=0,1.5", "mediator.verification=0,1", *SMALL]
+    basic = negsim([*sweep, f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
+    assert basic.returncode == 0, basic.stderr
+    where = f"hydra.run.dir={tmp_path / 'other'}" if "fast=true" in launcher else f"hydra.sweep.dir={tmp_path / 'other'}"
+    other = negsim([*sweep, *launcher, where], tmp_path)
+    assert other.returncode == 0, other.stderr
+    a, b = table(tmp_path / "basic" / "table.csv"), table(tmp_path / "other" / "table.csv")
+    assert len(a) == len(b) == 4
+    assert a == b
+
+
+def test_killed_sweep_resumes_without_recomputing_finished_points(tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["-m", "mediator.verification=0,0.25,0.5,0.75", "rollout.runs=120000", "rollout.days=120",
+            f"hydra.sweep.dir={sweep}"]
+    proc = subprocess.Popen(NEGSIM + args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and not list(sweep.glob("points/*/metrics.json")):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = {p: p.stat().st_mtime_ns for p in sweep.glob("points/*/metrics.json")}
+    assert 1 <= len(done) < 4, "kill the sweep midway"
+    assert not (sweep / "table.csv").exists()
+    rerun = negsim(args, tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.count("skipped") == len(done)
+    assert {p: p.stat().st_mtime_ns for p in done} == done  # finished points untouched
+    assert len(table(sweep / "table.csv")) == 4
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["-m", "mediator.verification=range(0,0)"], "mediator.verification: empty sweep"),
+        (["-m", "mediator.verification=0,0.5,1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
+        (["-m", "mediator.leverage=0,1"], "mediator.leverage"),
+        (["-m", "rollout.days=10,-1"], "rollout.runs/days/chunk_runs"),
+        (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], "rollout.runs/days/chunk_runs"),
+    ],
+)
+def test_bad_sweep_spec_is_one_line_and_writes_nothing(args, expected, tmp_path):
+    proc = negsim(args, tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("negsim: error: ") and expected in lines[0], proc.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_T3_threshold_flips_istanbul_to_a_deal(tmp_path):
+    out = tmp_path / "threshold"
+    proc = negsim([
+        "experiment=threshold", "threshold.scenarios=[istanbul_round2]", "threshold.knobs=[transfer_deal]",
+        "threshold.grid=41", f"results_dir={out}", f"hydra.run.dir={tmp_path / 'run'}",
+    ], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = table(out / "thresholds.csv")
+    t = float(row["threshold"])
+    assert 0.5 < t < 10 and row["already_deal"] == "False"
+    assert float(row["p_deal_at_threshold_plus_margin"]) == 1.0
+    scenario = load_scenario("istanbul_round2")
+    assert selected_deal(scenario, transfer_deal=t + 1e-3)[0] == 1.0
+    assert selected_deal(scenario, transfer_deal=t - 1e-3)[0] == 0.0  # root found, not a grid point
+    assert (out / "deal_transfer_deal.png").is_file()
+
+
+def test_sensitivity_experiment_writes_a_ranked_tornado(tmp_path):
+    out = tmp_path / "sens"
+    proc = negsim(["experiment=sensitivity", "rollout.runs=2000", "rollout.days=60", f"results_dir={out}",
+                   f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = table(out / "sensitivity.csv")
+    swings = [float(r["swing"]) for r in rows]
+    assert swings == sorted(swings, reverse=True) and swings[0] > 0
+    assert {r["input"] for r in rows} >= {"rollout attack_rate", "weight PAK.guarantee", "weight AFG.sovereignty"}
+    assert (out / "tornado.svg").is_file()
+
+
+def test_aggregator_runs_on_its_own(tmp_path):
+    sweep = tmp_path / "sweep"
+    assert negsim(["-m", "mediator.transfer_deal=0,2", *SMALL, f"hydra.sweep.dir={sweep}"], tmp_path).returncode == 0
+    first = (sweep / "table.csv").read_text()
+    (sweep / "table.csv").unlink()
+    proc = subprocess.run([sys.executable, "-m", "negsim.app.sweeps", str(sweep), str(tmp_path / "again")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "again" / "table.csv").read_text() == first
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "negsim.app.sweeps", str(empty)], capture_output=True, text=True)
+    assert proc.returncode == 2 and "no finished points" in proc.stderr and "Traceback" not in proc.stderr

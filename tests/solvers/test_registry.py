@@ -1,0 +1,65 @@
+"""Every solver method and every selection rule, run by name on games with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import profile_set
+
+from negsim import SOLVERS, Game, select, solve
+from negsim.solvers.selection import SELECTION_RULES
+
+#: Battle of the sexes: two pure equilibria and one mixed, x = (2/3, 1/3), y = (1/3, 2/3).
+BOS = Game(np.array([[2.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [0.0, 2.0]]))
+PURE = {(1.0, 0.0, 1.0, 0.0), (0.0, 1.0, 0.0, 1.0)}
+MIXED = {tuple(np.round([2 / 3, 1 / 3, 1 / 3, 2 / 3], 7))}
+ALL = PURE | MIXED
+
+#: What each method must return on BOS (a new method must say what it finds here).
+EXPECTED = {
+    "enumerate": lambda found: found == ALL,
+    "support": lambda found: found == ALL,
+    "vertex": lambda found: found == ALL,
+    "pure": lambda found: found == PURE,
+    "lemke_howson": lambda found: found and found <= ALL,
+    "qre": lambda found: len(found) == 1 and found <= ALL,
+}
+
+
+def test_every_registered_solver_has_a_test_here():
+    assert set(EXPECTED) == set(SOLVERS)
+
+
+@pytest.mark.parametrize("method", sorted(SOLVERS))
+def test_each_method_by_name_returns_checked_equilibria_of_the_battle_of_the_sexes(method):
+    equilibria = solve(BOS, method)
+    found = profile_set([e.strategies for e in equilibria])
+    assert len(found) == len(equilibria)  # no duplicates
+    assert EXPECTED[method](found), (method, found)
+    for e in equilibria:
+        assert BOS.is_nash(*e.strategies) and e.regret.max() <= 1e-12
+
+
+def test_qre_returns_the_equilibrium_the_logit_rule_selects():
+    (eq,) = solve(BOS, "qre")
+    every = solve(BOS, "enumerate")
+    chosen = every[select(BOS, every, "logit")]
+    np.testing.assert_allclose(np.concatenate(eq.strategies), np.concatenate(chosen.strategies), atol=1e-12)
+
+
+#: Stag hunt: (stag, stag) is payoff dominant (welfare 8), (hare, hare) risk dominant.
+STAG = np.array([[4.0, 0.0], [3.0, 3.0]])
+STAG_HUNT = Game(STAG, STAG.T, actions=(("stag", "hare"), ("stag", "hare")))
+
+
+def test_every_selection_rule_has_a_test_here():
+    assert set(SELECTION_RULES) == {"logit", "welfare"}
+
+
+@pytest.mark.parametrize("rule, action", [("welfare", "stag"), ("logit", "hare")])
+def test_selection_rules_on_the_stag_hunt(rule, action):
+    equilibria = solve(STAG_HUNT)
+    assert len(equilibria) == 3
+    x, y = equilibria[select(STAG_HUNT, equilibria, rule)].strategies
+    k = STAG_HUNT.actions[0].index(action)
+    assert x[k] == 1.0 and y[k] == 1.0
