@@ -31,6 +31,8 @@ from negsim.app.config import ANALYSES, check_mode, plain_config, point_from_con
 from negsim.app.overrides import (
     INFO_FLAGS,
     candidate_override_sets,
+    check_group_choices,
+    check_keys,
     is_group,
     one_line,
     split_args,
@@ -77,8 +79,17 @@ def preflight(argv: Sequence[str]) -> None:
     search = [f"hydra.searchpath=[{','.join(f'file://{d}' for d in user_dirs)}]"] if user_dirs else []
     groups_in = [config_dir(), *user_dirs]
     sets = candidate_override_sets(overrides)
+    check_group_choices(overrides, groups_in)
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        base = _compose(compose, name, sets[0] + search, with_hydra=True)
+        try:
+            base = _compose(compose, name, sets[0] + search, with_hydra=True)
+        except ConfigError:  # name the key ourselves where we can, else Hydra's message
+            groups = [o for o in sets[0] if is_group(o.split("=", 1)[0], groups_in)]
+            bare = _compose(compose, name, groups + search, with_hydra=False)
+            check_keys(bare, sets[0], groups_in)
+            values = [o for o in sets[0] if o not in groups and not o.startswith(("+", "~", "hydra"))]
+            with_values(bare, dict(o.split("=", 1) for o in values))
+            raise
         plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
         OmegaConf.set_struct(plain, True)
         axes = sweep_values(dict(base.hydra.sweeper.params or {}))

@@ -130,17 +130,62 @@ def is_group(key: str, config_dirs: Sequence[Path]) -> bool:
     return name.startswith("hydra") or any((d / name).is_dir() for d in config_dirs)
 
 
+def check_group_choices(overrides: Sequence[str], config_dirs: Sequence[Path]) -> None:
+    """Every ``group=option`` names a config file of that group (any sweep value too).
+
+    Raises
+    ------
+    ConfigError
+        ``scenario: no config 'nowhere'; expected one of: doha_round, ...``. Hydra's own
+        groups (``hydra/...``) are left to Hydra.
+    """
+    for o in _parse(overrides):
+        key = str(o.get_key_element()).lstrip("+~")
+        if key.startswith("hydra") or not is_group(key, config_dirs) or o.is_delete():
+            continue
+        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
+        for value in values:
+            if value in ("null", "None") or any((d / key / f"{value}.yaml").is_file() for d in config_dirs):
+                continue
+            options = sorted({f.stem for d in config_dirs for f in (d / key).glob("*.yaml")})
+            raise ConfigError(f"{key}: no config '{value}'; expected one of: {', '.join(options)}")
+
+
+def check_keys(cfg: DictConfig, overrides: Sequence[str], config_dirs: Sequence[Path]) -> None:
+    """Every value override (``a.b=1``, not ``+a.b=1``) names a key of the composed config.
+
+    Raises
+    ------
+    ConfigError
+        ``mediator.leverage: unknown key; mediator has: deconfliction, name, ...``.
+    """
+    missing = object()
+    for o in _parse(overrides):
+        key = str(o.get_key_element())
+        if key.startswith(("+", "~", "hydra")) or is_group(key, config_dirs):
+            continue
+        if OmegaConf.select(cfg, key, default=missing, throw_on_missing=False) is missing:
+            parent, _, _ = key.rpartition(".")
+            node = OmegaConf.select(cfg, parent, default=None) if parent else cfg
+            known = ", ".join(sorted(str(k) for k in node if k != "hydra")) if OmegaConf.is_dict(node) else ""
+            where = f"{parent} has" if parent else "the top-level keys are"
+            raise ConfigError(f"{key}: unknown key" + (f"; {where}: {known}" if known else ""))
+
+
 def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
     """A copy of a composed config with value overrides (``{"mediator.verification": "0.5"}``),
     parsed and type-checked as Hydra would, without composing again."""
     out = copy.deepcopy(cfg)
     for key, text in values.items():
+        current = OmegaConf.select(out, key, default=None, throw_on_missing=False)
         try:
             (o,) = _parse([f"{key}={text}"])
             OmegaConf.update(out, key, o.value(), merge=True)
         except NegsimError:
             raise
         except Exception as exc:
+            if isinstance(current, (bool, int, float, str)):
+                raise ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}") from None
             raise ConfigError(f"{key}: {one_line(exc)}") from None
     return out
 

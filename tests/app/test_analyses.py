@@ -45,20 +45,19 @@ def test_bargaining_analysis_matches_the_closed_forms(tmp_path, monkeypatch, cap
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["analysis=ceasefire", "ceasefire.S=5"], "ceasefire."),
-        (["analysis=ceasefire", "ceasefire.delta=1.5"], "delta"),
-        (["analysis=ceasefire", "ceasefire.sources.T.source=[]"], "ceasefire.sources.T.source: missing source"),
-        (["analysis=bargaining", "bargaining.pak_win=2"], "bargaining.pak_win"),
-        (["mode=bargaining"], "bargaining: no parameters"),
+        (["analysis=ceasefire", "ceasefire.S=5"],
+         "ceasefire.P: a prisoner's dilemma needs T > R > P > S, got T=1.0, R=0.0, P=-2.0, S=5.0"),
+        (["analysis=ceasefire", "ceasefire.delta=1.5"], "ceasefire.delta: expected a discount factor in (0, 1), got 1.5"),
+        (["analysis=ceasefire", "ceasefire.sources.T.source=[]"],
+         "ceasefire.sources.T.source: missing source (list POSITIONS.md IDs or 'cite:Author Year')"),
+        (["analysis=bargaining", "bargaining.pak_win=2"],
+         "bargaining.pak_win (p): expected a probability that A wins in [0, 1], got 2.0"),
+        (["mode=bargaining"], "bargaining: no parameters; use analysis=bargaining"),
     ],
 )
-def test_bad_analysis_input_is_one_line(args, expected, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["negsim", *args])
-    with pytest.raises(SystemExit) as info:
-        cli.main()
-    err = capsys.readouterr().err.strip().splitlines()
-    assert info.value.code == 2 and len(err) == 1 and expected in err[0], err
+def test_bad_analysis_input_is_one_line(args, expected, tmp_path, negsim_cli):
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 2 and err.strip().splitlines() == [f"negsim: error: {expected}"]
     assert not any(tmp_path.iterdir())
 
 

@@ -98,21 +98,24 @@ def test_killed_sweep_resumes_without_recomputing_finished_points(tmp_path):
     assert len(table(sweep / "table.csv")) == 4
 
 
+RUNS_DAYS = "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, got"
+
+
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["-m", "mediator.verification=range(0,0)"], "mediator.verification: empty sweep"),
+        (["-m", "mediator.verification=range(0,0)"], "mediator.verification: empty sweep; give at least one value"),
         (["-m", "mediator.verification=0,0.5,1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
-        (["-m", "mediator.leverage=0,1"], "mediator.leverage"),
-        (["-m", "rollout.days=10,-1"], "rollout.runs/days/chunk_runs"),
-        (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], "rollout.runs/days/chunk_runs"),
+        (["-m", "mediator.leverage=0,1"], "mediator.leverage: unknown key; mediator has: deconfliction, name, "
+                                          "penalty_walkout, sources, sovereignty_relief, transfer_deal, verification"),
+        (["-m", "rollout.days=10,-1"], f"{RUNS_DAYS} 10000, -1, 65536"),
+        (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], f"{RUNS_DAYS} -5, 180, 65536"),
     ],
 )
-def test_bad_sweep_spec_is_one_line_and_writes_nothing(args, expected, tmp_path):
-    proc = negsim(args, tmp_path)
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("negsim: error: ") and expected in lines[0], proc.stderr
+def test_bad_sweep_spec_is_one_line_and_writes_nothing(args, expected, tmp_path, negsim_cli):
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 2
+    assert err.strip().splitlines() == [f"negsim: error: {expected}"]
     assert not any(tmp_path.iterdir())
 
 

@@ -115,15 +115,16 @@ def test_explain_main_bad_scenario_is_one_line_exit_2(capsys):
 
 
 @pytest.mark.parametrize("argv, needle", [
-    (["--knob", "deconfliction"], "expected one of: transfer_deal, penalty_walkout"),
-    (["--bogus"], "unrecognized arguments"),
+    (["--knob", "deconfliction"],
+     "knob: 'deconfliction' is not a mediator knob of the talks payoffs; expected one of: transfer_deal, penalty_walkout, verification, sovereignty_relief"),
+    (["--bogus"], "negsim-explain: unrecognized arguments: --bogus (see negsim-explain --help)"),
 ])
 def test_explain_main_bad_options_are_one_line(capsys, argv, needle):
     with pytest.raises(SystemExit) as exc:
         teach.explain_main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("negsim: error:") and needle in err
+    assert err == f"negsim: error: {needle}\n"
 
 
 def test_explain_main_prints_explain(monkeypatch, capsys):
@@ -256,12 +257,20 @@ def test_play_main_reads_stdin_and_reports_bad_input(monkeypatch, capsys):
     assert teach.play_main(["--rounds", "1", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "deadlock" in out and "Final score after 1 round" in out
-    for argv, needle in ((["--scenario", "nowhere"], "unknown scenario"), (["--mode", "solo"], "invalid choice"),
-                         (["--rounds", "0"], "play.rounds")):
+    for argv, needle in (
+        (["--scenario", "nowhere"], "unknown scenario 'nowhere'; expected one of: doha_round, istanbul_round2, istanbul_round3"),
+        (["--rounds", "0"], "play.rounds: expected a whole number >= 1, got 0"),
+    ):
         with pytest.raises(SystemExit) as exc:
             teach.play_main(argv)
         err = capsys.readouterr().err
-        assert exc.value.code == 2 and err.count("\n") == 1 and err.startswith("negsim: error:") and needle in err
+        assert exc.value.code == 2 and err == f"negsim: error: {needle}\n"
+    with pytest.raises(SystemExit) as exc:
+        teach.play_main(["--mode", "solo"])
+    err = capsys.readouterr().err  # argparse's own words between these two ends vary with Python's version
+    assert exc.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("negsim: error: negsim-play: argument --mode: invalid choice: 'solo'")
+    assert err.endswith("(see negsim-play --help)\n")
 
 
 # --- figures -------------------------------------------------------------------------------
