@@ -56,9 +56,8 @@ import tracemalloc
 
 import numpy as np
 from benchutil import cpu_name, usable_cpus
-from omegaconf import OmegaConf
 
-from negsim.io.configs import config_dir
+from negsim.io.configs import config_dir, load_yaml
 from negsim.model.rollout import (
     BLOCK,
     DRAWS_PER_DAY,
@@ -379,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs, --days and --loop-runs must be positive")
 
     start = time.perf_counter()
-    params, _, _, _ = build_rollout(OmegaConf.load(config_dir() / "rollout" / "default.yaml"))
+    params, _, _, _ = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml"))
     p = daily_probabilities(params, SITUATION)
 
     # (b, first half) RNG bound just before the rollout (blocked draws only: no big arrays

@@ -35,7 +35,7 @@ To show where the time goes, it also measures:
   :func:`negsim.studies.pipeline.run_points` on all the points (what the fast path computes,
   without the command around it; one pass; its ``p_breakdown`` must equal the tables');
 * **config handling**: composing one point's config (with and without Hydra's own node)
-  and validating it (:func:`negsim.studies.pipeline.point_from_config`), which the command does
+  and validating it (:func:`negsim.app.config.point_from_config`), which the command does
   several times per point (pre-flight check, Hydra's sweeper check, the launcher, the
   job). A per-point model built from these figures is printed beside the measurements;
 * **where the wall time went** in each command, from the modification times of the files
@@ -141,7 +141,7 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
 
     Times (seconds): ``compose`` one point's config (median of 3 values), ``compose_hydra``
     the same with the Hydra node (what Hydra's sweeper and launcher load per job),
-    ``validate`` (:func:`~negsim.studies.pipeline.point_from_config`, median of 3),
+    ``validate`` (:func:`~negsim.app.config.point_from_config`, median of 3),
     ``run_point`` and ``run_point_solve_only`` (``rollout.runs=0``) on the middle point
     (best of 3), and ``run_points`` on every point (one pass). The points given to
     ``run_points`` are built from one composed config with only the mediator's
@@ -156,10 +156,11 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
     from omegaconf import OmegaConf
 
     import negsim.app.cli  # noqa: F401  (registers the run_schema config node)
+    from negsim.app.config import point_from_config
     from negsim.io.configs import config_dir
     from negsim.model.scenario import build_scenario
     from negsim.model.talks import talks_game
-    from negsim.studies.pipeline import point_from_config, run_point, run_points
+    from negsim.studies.pipeline import run_point, run_points
 
     common = [f"rollout.runs={runs}", f"rollout.days={days}"]
     mid = values[len(values) // 2]

@@ -1,0 +1,52 @@
+"""The scripts in experiments/ keep working as the package moves: every negsim name they
+import exists, and the two fast benchmarks run end to end at a tiny size."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+SCRIPTS = sorted(EXPERIMENTS.glob("*.py"))
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
+def test_every_negsim_import_of_a_script_resolves(path: Path):
+    found = 0
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("negsim"):
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name) or importlib.util.find_spec(f"{node.module}.{alias.name}"), (
+                    f"{path.name}: {node.module} has no {alias.name}")
+                found += 1
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("negsim"):
+                    importlib.import_module(alias.name)
+                    found += 1
+    assert found or path.name in ("benchutil.py", "run_canonical_results.py")
+
+
+@pytest.mark.parametrize("args", [
+    ["bench_rollout.py", "--runs", "4096", "--days", "10", "--loop-runs", "100"],
+    ["bench_solvers.py", "--games", "10", "--reference-games", "3", "--repeats", "1"],
+])
+def test_fast_benchmarks_run_at_a_tiny_size(args):
+    proc = subprocess.run([sys.executable, EXPERIMENTS / args[0], *args[1:]], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "total wall time" in proc.stdout
+
+
+def test_run_canonical_results_refuses_an_unknown_experiment():
+    proc = subprocess.run([sys.executable, EXPERIMENTS / "run_canonical_results.py", "nonesuch"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == ("run_canonical_results: unknown experiment 'nonesuch'; expected one of "
+                                   "leverage_sweep, leverage_verification, threshold, sensitivity")
