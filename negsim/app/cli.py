@@ -40,9 +40,11 @@ from negsim.app.overrides import (
     sweep_values,
     with_values,
 )
+from negsim.app.safety import check_composed, check_overrides, check_user_folders
 from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
 from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
+from negsim.model.scenario import Scenario
 from negsim.studies.pipeline import run_point
 
 register()
@@ -61,8 +63,9 @@ def _search_dirs(argv: Sequence[str]) -> list[Path]:
     return out
 
 
-def preflight(argv: Sequence[str]) -> None:
-    """Compose and validate the config of every run the command line asks for.
+def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
+    """Compose and validate the config of every run the command line asks for; with
+    ``info_only`` (``--help``, ``--cfg``, ...) only the safety checks of the config.
 
     Raises
     ------
@@ -78,9 +81,22 @@ def preflight(argv: Sequence[str]) -> None:
             raise ConfigError(f"{d}: config folder not found (given with --config-dir or hydra.searchpath)")
     search = [f"hydra.searchpath=[{','.join(f'file://{d}' for d in user_dirs)}]"] if user_dirs else []
     groups_in = [config_dir(), *user_dirs]
+    check_overrides([a for a in argv if not a.startswith("-")])
+    check_user_folders(user_dirs)
     sets = candidate_override_sets(overrides)
     check_group_choices(overrides, groups_in)
+    hydra_keys = [a for a in argv if a.lstrip("+~").startswith("hydra") and "=" in a and not a.startswith("-")]
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        shipped = _compose(compose, "config", [], with_hydra=True)
+        try:
+            safety_view = _compose(compose, name, sets[0] + [h for h in hydra_keys if "," not in h] + search,
+                                   with_hydra=True)
+        except ConfigError:
+            safety_view = None  # the composition error is reported below, naming the key
+        if safety_view is not None:
+            check_composed(safety_view, shipped)
+        if info_only:
+            return
         try:
             base = _compose(compose, name, sets[0] + search, with_hydra=True)
         except ConfigError:  # name the key ourselves where we can, else Hydra's message
@@ -90,6 +106,7 @@ def preflight(argv: Sequence[str]) -> None:
             values = [o for o in sets[0] if o not in groups and not o.startswith(("+", "~", "hydra"))]
             with_values(bare, dict(o.split("=", 1) for o in values))
             raise
+        check_keys(base, sets[0], groups_in)
         plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
         OmegaConf.set_struct(plain, True)
         axes = sweep_values(dict(base.hydra.sweeper.params or {}))
@@ -101,10 +118,13 @@ def preflight(argv: Sequence[str]) -> None:
             elif all(not is_group(o.split("=", 1)[0], groups_in) for o in extra):
                 cfg = with_values(plain, dict(o.split("=", 1) for o in extra))
             else:
-                cfg = _compose(compose, name, override_set + search, with_hydra=False)
+                cfg = _compose(compose, name, override_set + search, with_hydra=True)
+                check_composed(cfg, shipped)
             point_from_config(cfg)
             if cfg.mode in ANALYSES:
                 analysis_result(cfg)
+            if cfg.mode == "threshold":
+                threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
 
 
 def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
@@ -180,7 +200,7 @@ def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
             _analysis(cfg, out, overrides)
             return
         if cfg.mode != "solve":
-            _experiment(cfg, Path(cfg.results_dir or out))
+            _experiment(cfg, Path(cfg.results_dir or out), overrides)
             return
         point = point_from_config(cfg)
         if _finished(out, point.config_hash):
@@ -238,14 +258,31 @@ def _knob_ranges(spec: DictConfig) -> dict[str, float]:
     return {k: float(spec.upper[k]) for k in spec.knobs}
 
 
-def _experiment(cfg: DictConfig, folder: Path) -> None:
-    """The threshold or sensitivity experiment (``mode``), written to ``folder``."""
+def threshold_scenarios(compose: Any, name: str, overrides: Sequence[str], names: Sequence[str]) -> list[Scenario]:
+    """Each scenario of the threshold experiment as the user set it: composed with the
+    command line's overrides (``mediator.verification=1`` applies to every scenario)."""
+    from negsim.model.scenario import build_scenario
+
+    keep = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") != "scenario"]
+    out = []
+    for scenario in names:
+        data = plain_config(_compose(compose, name, [*keep, f"scenario={scenario}"], with_hydra=False))
+        out.append(build_scenario(data.get("scenario"), data.get("game"), data.get("mediator")))
+    return out
+
+
+def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None:
+    """The threshold or sensitivity experiment (``mode``), written to ``folder``; the
+    ``overrides`` of the command line apply to every scenario it studies."""
     from negsim.app import experiments
 
     if cfg.mode == "threshold":
+        from hydra import compose
+
         spec = cfg.threshold
+        scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides, list(spec.scenarios))
         rows, paths = experiments.threshold_experiment(
-            list(spec.scenarios), _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
+            scenarios, _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
             selection=cfg.solver.selection,
         )
         for r in rows:
@@ -313,12 +350,11 @@ def _argv(args: Sequence[str]) -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not any(a in INFO_FLAGS for a in args):
-        try:
-            preflight(args)
-        except NegsimError as exc:
-            print(f"negsim: error: {exc}", file=sys.stderr)
-            sys.exit(2)
+    try:
+        preflight(args, info_only=any(a in INFO_FLAGS for a in args))
+    except NegsimError as exc:
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     hydra_args, sweeps = split_fast_sweeps(args)
 
     def task(cfg: DictConfig) -> None:

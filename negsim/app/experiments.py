@@ -14,7 +14,7 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.io.results import write_text_atomic
 from negsim.io.tables import csv_text
-from negsim.model.scenario import FRACTION_KNOBS, load_scenario
+from negsim.model.scenario import FRACTION_KNOBS, Scenario
 from negsim.studies.pipeline import Point
 from negsim.studies.threshold import deal_curve, leverage_threshold, selected_deal
 from negsim.viz.canvas import save_figure
@@ -22,20 +22,22 @@ from negsim.viz.curves import deal_curves_figure, tornado_figure
 
 
 def threshold_experiment(
-    scenarios: Sequence[str], knobs: dict[str, float], folder: Path, *,
+    scenarios: Sequence[Scenario], knobs: dict[str, float], folder: Path, *,
     grid: int = 201, tol: float = 1e-6, margin: float = 1e-3, selection: str = "logit",
 ) -> tuple[list[dict[str, Any]], list[Path]]:
     """Per scenario and knob: the flip threshold, checked at threshold + margin.
 
-    Writes ``thresholds.csv`` and ``deal_<knob>.png/svg`` (P(deal) against the knob, one
-    curve per scenario, thresholds marked) into ``folder``.
+    ``scenarios`` are validated scenarios as the user set them (overrides included: the
+    shell composes one per scenario name). Writes ``thresholds.csv`` and
+    ``deal_<knob>.png/svg`` (P(deal) against the knob, one curve per scenario,
+    thresholds marked) into ``folder``.
     """
     rows, paths = [], []
     for knob, upper in knobs.items():
         values = np.linspace(0.0, upper, grid)
         curves = []
-        for name in scenarios:
-            sc = load_scenario(name)
+        for sc in scenarios:
+            name = sc.name
             t = leverage_threshold(sc, knob, upper=upper, grid=grid, tol=tol, selection=selection)
             check = None
             if t.value is not None:

@@ -11,6 +11,8 @@ process (:func:`split_fast_sweeps`).
 from __future__ import annotations
 
 import copy
+import dataclasses
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -151,25 +153,60 @@ def check_group_choices(overrides: Sequence[str], config_dirs: Sequence[Path]) -
             raise ConfigError(f"{key}: no config '{value}'; expected one of: {', '.join(options)}")
 
 
+def _first_unknown(cfg: DictConfig, key: str, *, adding: bool) -> str | None:
+    """The first segment of ``key`` that the config's schema does not know, or None.
+
+    Under a node typed by a dataclass schema only its fields are known (the schema is
+    closed); under a free mapping (``scenario.weights``) a new key may be added with
+    ``+`` only. Lists, scalars and unset optional nodes are left to Hydra.
+    """
+    parts = key.split(".")
+    node: Any = cfg
+    for depth, part in enumerate(parts):
+        if not OmegaConf.is_dict(node):
+            return None
+        schema = OmegaConf.get_type(node)
+        if dataclasses.is_dataclass(schema):
+            if part not in {f.name for f in dataclasses.fields(schema)}:
+                return ".".join(parts[: depth + 1])
+        elif part not in node:
+            return None if adding else ".".join(parts[: depth + 1])
+        node = node.get(part)
+    return None
+
+
+def _unknown_key(cfg: DictConfig, key: str) -> ConfigError:
+    parent, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(cfg, parent, default=None) if parent else cfg
+    schema = OmegaConf.get_type(node) if OmegaConf.is_dict(node) else None
+    if schema is not None and dataclasses.is_dataclass(schema):
+        known = sorted(f.name for f in dataclasses.fields(schema))
+    else:
+        known = sorted(str(k) for k in node if k != "hydra") if OmegaConf.is_dict(node) else []
+    close = difflib.get_close_matches(leaf, known, n=1, cutoff=0.8)
+    hint = f"; did you mean '{f'{parent}.' if parent else ''}{close[0]}'?" if close else ""
+    where = f"{parent} has" if parent else "the top-level keys are"
+    return ConfigError(f"{key}: unknown key{hint}" + (f"; {where}: {', '.join(known)}" if known else ""))
+
+
 def check_keys(cfg: DictConfig, overrides: Sequence[str], config_dirs: Sequence[Path]) -> None:
-    """Every value override (``a.b=1``, not ``+a.b=1``) names a key of the composed config.
+    """Every value override names a key the schema knows: ``a.b=1`` an existing one,
+    ``+a.b=1`` a new key only under a free mapping (``scenario.weights``), never under a
+    schema node (the schema is closed, with ``+`` as without it).
 
     Raises
     ------
     ConfigError
-        ``mediator.leverage: unknown key; mediator has: deconfliction, name, ...``.
+        ``mediatr: unknown key; did you mean 'mediator'?; the top-level keys are: ...``.
     """
-    missing = object()
     for o in _parse(overrides):
-        key = str(o.get_key_element())
-        if key.startswith(("+", "~", "hydra")) or is_group(key, config_dirs):
+        raw = str(o.get_key_element())
+        key = raw.lstrip("+~")
+        if key.startswith("hydra") or is_group(key, config_dirs) or raw.startswith("~"):
             continue
-        if OmegaConf.select(cfg, key, default=missing, throw_on_missing=False) is missing:
-            parent, _, _ = key.rpartition(".")
-            node = OmegaConf.select(cfg, parent, default=None) if parent else cfg
-            known = ", ".join(sorted(str(k) for k in node if k != "hydra")) if OmegaConf.is_dict(node) else ""
-            where = f"{parent} has" if parent else "the top-level keys are"
-            raise ConfigError(f"{key}: unknown key" + (f"; {where}: {known}" if known else ""))
+        unknown = _first_unknown(cfg, key, adding=raw.startswith("+"))
+        if unknown is not None:
+            raise _unknown_key(cfg, unknown)
 
 
 def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:

@@ -2,7 +2,9 @@
 
 One place writes files: a result is first written to a temporary file in the target
 folder and then moved over the final name (``os.replace``), so a reader never sees a
-half-written file and an interrupted run leaves no partial result.
+half-written file and an interrupted run leaves no partial result. Files get the mode a
+plain ``open`` would give them (``0o666`` less the process's umask: 0644 under the usual
+022), so colleagues and web servers can read shared results.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import platform
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,13 +34,22 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
     return atomic_write(Path(path), write)
 
 
-def atomic_write(path: Path, write) -> Path:
-    """Call ``write(tmp_path)`` on a temp file beside ``path``, then move it into place."""
+def _file_mode() -> int:
+    """``0o666`` less the process's umask (what ``open(path, "w")`` would create)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: Path, write: Callable[[str], Any]) -> Path:
+    """Call ``write(tmp_path)`` on a temp file beside ``path``, then move it into place
+    with the umask's mode (``mkstemp`` alone would leave it 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

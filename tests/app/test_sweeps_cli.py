@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,28 @@ def test_T3_threshold_flips_istanbul_to_a_deal(tmp_path):
     assert selected_deal(scenario, transfer_deal=t + 1e-3)[0] == 1.0
     assert selected_deal(scenario, transfer_deal=t - 1e-3)[0] == 0.0  # root found, not a grid point
     assert (out / "deal_transfer_deal.png").is_file()
+
+
+def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, negsim_cli):
+    from negsim import with_mediator
+    from negsim.studies.threshold import leverage_threshold
+
+    out = tmp_path / "threshold"
+    args = ["experiment=threshold", "threshold.scenarios=[istanbul_round2,istanbul_round3]",
+            "threshold.knobs=[transfer_deal]", "threshold.grid=41", "mediator.verification=1",
+            "scenario.weights.PAK.pak_concession.value=-3.0", f"results_dir={out}", f"hydra.run.dir={tmp_path / 'run'}"]
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 0, err
+    rows = {r["scenario"]: r for r in table(out / "thresholds.csv")}
+    assert sorted(rows) == ["istanbul_round2", "istanbul_round3"]
+    for name, row in rows.items():
+        scenario = with_mediator(load_scenario(name), verification=1.0)
+        weights = scenario.weights.copy()
+        weights[0, scenario.feature_names.index("pak_concession")] = -3.0
+        expected = leverage_threshold(replace(scenario, weights=weights), "transfer_deal", upper=10.0, grid=41)
+        assert float(row["threshold"]) == pytest.approx(expected.value, abs=1e-9), name
+    plain = leverage_threshold(load_scenario("istanbul_round2"), "transfer_deal", upper=10.0, grid=41)
+    assert float(rows["istanbul_round2"]["threshold"]) != pytest.approx(plain.value, abs=1e-3)
 
 
 def test_sensitivity_experiment_writes_a_ranked_tornado(tmp_path):
