@@ -45,7 +45,7 @@ from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
 from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
 from negsim.model.scenario import Scenario
-from negsim.studies.pipeline import run_point
+from negsim.studies.pipeline import check_memory, run_point
 
 register()
 
@@ -242,6 +242,8 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
         todo.append(point)
         folders.append(folder)
         extras.append({"overrides": overrides + lines})
+    if todo:
+        check_memory(max(pt.runs for pt in todo), len(todo), todo[0].chunk_runs)
     print(f"negsim: grid fast path: {len(todo)} of {len(grid_points(axes))} points to run "
           f"({', '.join(f'{k}: {len(v)} values' for k, v in axes.items())})")
     for outcome, folder, extra in zip(run_points(todo, progress=True), folders, extras, strict=True):

@@ -58,11 +58,14 @@ class _Token(NamedTuple):
 
 
 def _show(token: _Token) -> str:
-    """Describe a token for an error message, on one short line."""
+    """Describe a token for an error message without echoing the file's contents (the
+    file may be anything readable, ``/proc/self/environ`` included): its kind and size."""
     if token.kind == "end":
         return "end of file"
-    text = token.text if len(token.text) <= 40 else token.text[:37] + "..."
-    return repr(text) if token.kind != "string" else f"string {text!r}"
+    if token.kind in "{}":
+        return f"'{token.kind}'"
+    what = "a quoted string" if token.kind == "string" else "a word"
+    return f"{what} of {len(token.text)} character{'s' if len(token.text) != 1 else ''}"
 
 
 def _fail(name: str, expected: str, token: _Token) -> GameFormatError:

@@ -399,6 +399,14 @@ def _block_streams(seed: np.random.SeedSequence, first: int, count: int) -> list
     ]
 
 
+def rollout_memory(runs: int, points: int = 1, chunk_runs: int = 16 * BLOCK) -> int:
+    """Bytes a rollout of ``points`` sweep points x ``runs`` runs needs, about (an upper
+    estimate): 21 bytes of results per point-run, kept twice while summaries are computed,
+    plus the working arrays of one chunk (the day's uniforms and the per-run state)."""
+    chunk = max(1, chunk_runs // (points * BLOCK)) * BLOCK
+    return 42 * points * runs + 8 * DRAWS_PER_DAY * chunk + 128 * points * chunk
+
+
 def rollout(
     params: CeasefireParams,
     situation: Situation,

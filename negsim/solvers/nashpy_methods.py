@@ -11,11 +11,28 @@ through the regret check in :mod:`negsim.equilibrium`.
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
+from negsim.errors import SolverError
+
 _PROB_TOL = 1e-9
+#: Most support pairs (or, for vertex enumeration, candidate vertices) these methods may
+#: try: nashpy tries every one, so a 16x16 game (C(32, 16) = 6e8) would run for days.
+MAX_CANDIDATES = 200_000
+
+
+def _guard(A: np.ndarray, method: str) -> None:
+    """Refuse games too large for nashpy's exhaustive search, with the size and the way out."""
+    m, n = np.shape(A)
+    candidates = math.comb(m + n, m)  # sum_k C(m, k) C(n, k) <= C(m + n, m) bounds both searches
+    if candidates > MAX_CANDIDATES:
+        raise SolverError(
+            f"{method}: a {m}x{n} game has up to {candidates:,} candidate supports, more than "
+            f"{MAX_CANDIDATES:,}; use method='enumerate' (complete, and faster)"
+        )
 
 
 def _clean(profiles) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -34,6 +51,7 @@ def support_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, 
     """Equilibria from nashpy's support enumeration (complete for nondegenerate games only)."""
     import nashpy  # imported on use: it is slow to import and most runs never need it
 
+    _guard(A, "support")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _clean(nashpy.Game(A, B).support_enumeration(non_degenerate=False, tol=_PROB_TOL))
@@ -43,6 +61,7 @@ def vertex_enumeration(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, n
     """Equilibria from nashpy's vertex enumeration (complete for nondegenerate games only)."""
     import nashpy
 
+    _guard(A, "vertex")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _clean(nashpy.Game(A, B).vertex_enumeration())

@@ -59,6 +59,36 @@ class Outcome:
     metrics: dict[str, Any]
 
 
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(runs: int, points: int, chunk_runs: int, limit: int | None = None) -> None:
+    """Refuse a rollout that would not fit in memory, before anything is written.
+
+    ``limit`` defaults to the memory available now (:func:`available_memory`); no check
+    where the platform does not say.
+    """
+    from negsim.model.rollout import rollout_memory
+
+    limit = available_memory() if limit is None else limit
+    need = rollout_memory(runs, points, chunk_runs)
+    if limit is not None and need > limit:
+        raise ConfigError(
+            f"rollout.runs: {runs:,} runs x {points:,} point{'s' if points != 1 else ''} need about "
+            f"{need / 2**30:.1f} GiB of memory, {limit / 2**30:.1f} GiB is available; lower rollout.runs "
+            "(or sweep fewer points at once)"
+        )
+
+
 def build_point(config: Mapping[str, Any]) -> Point:
     """Validate a whole run config, as plain data, into a :class:`Point` (one place).
 
@@ -91,6 +121,7 @@ def build_point(config: Mapping[str, Any]) -> Point:
     if not 0 < solver.tol < 1:
         raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {solver.tol}")
     params, effort_unverified, breakdown_level, sizes = build_rollout(config.get("rollout"))
+    check_memory(sizes["runs"], 1, sizes["chunk_runs"])
     scenario: Scenario | None
     if config.get("nfg"):
         game, scenario = read_nfg(config["nfg"]), None

@@ -125,7 +125,7 @@ NO_SOURCE = "missing source (list POSITIONS.md IDs or 'cite:Author Year')"
         (["nfg=missing.nfg"], "missing.nfg: no such file"),
         (["rollout.attack_rate=2"], "rollout.attack_rate: expected probabilities in [0, 1], got 2.0"),
         (["rollout.days=0"], "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, got 10000, 0, 65536"),
-        (["nfg=malformed.nfg"], "malformed.nfg: expected a numeric payoff, found 'oops' (line 2)"),
+        (["nfg=malformed.nfg"], "malformed.nfg: expected a numeric payoff, found a word of 4 characters (line 2)"),
         (["nfg=empty.nfg"], "empty.nfg: file is empty, expected an 'NFG 1 R' header"),
         (["nfg=short.nfg"], "short.nfg: expected 8 payoffs for a 2x2 game, found 5"),
         (["nfg=nan.nfg"], "nan.nfg: expected a numeric payoff, found 'nan': NaN and infinite payoffs are not allowed (line 2)"),

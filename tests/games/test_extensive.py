@@ -353,7 +353,7 @@ MALFORMED = {
     "empty": ("", "file is empty"),
     "wrong header": ('NFG 1 R "x" { "A" "B" }', "expected 'EFG 2 R' header"),
     "three players": ('EFG 2 R "x" { "A" "B" "C" } t "" 0', "exactly 2 players"),
-    "unknown node type": ('EFG 2 R "x" { "A" "B" } x "" 0', r"expected a node \('p', 'c' or 't'\), found 'x'"),
+    "unknown node type": ('EFG 2 R "x" { "A" "B" } x "" 0', r"expected a node \('p', 'c' or 't'\), found a word of 1 character"),
     "probabilities": ('EFG 2 R "x" { "A" "B" } c "" 1 "" { "a" 1/2 "b" 0.6 } 0 t "" 0 t "" 0', "sum to 1.1"),
     "negative probability": ('EFG 2 R "x" { "A" "B" } c "" 1 "" { "a" -1/2 "b" 3/2 } 0 t "" 0 t "" 0', "probability"),
     "truncated tree": ('EFG 2 R "x" { "A" "B" } p "" 1 1 "" { "a" "b" } 0 t "" 0', "found end of file"),

@@ -197,8 +197,8 @@ def test_rationals_round_to_the_nearest_float(tmp_path):
 MALFORMED = {
     "empty": ("", "empty"),
     "blank": ("  \n\t\n", "empty"),
-    "bad_header": ('XYZ "t" { "a" "b" } { 1 1 } 1 2', "expected 'NFG 1 R' header, found 'XYZ'"),
-    "bad_version": ('NFG 2 R "t" { "a" "b" } { 1 1 } 1 2', "'NFG 1 R' header, found '2'"),
+    "bad_header": ('XYZ "t" { "a" "b" } { 1 1 } 1 2', "expected 'NFG 1 R' header, found a word of 3 characters"),
+    "bad_version": ('NFG 2 R "t" { "a" "b" } { 1 1 } 1 2', "'NFG 1 R' header, found a word of 1 character (line 1)"),
     "no_title": ('NFG 1 R { "a" "b" } { 1 1 } 1 2', "game title"),
     "three_players": ('NFG 1 R "t" { "a" "b" "c" } { 1 1 1 } 1 2 3', "exactly 2 players"),
     "one_player": ('NFG 1 R "t" { "a" } { 2 } 1 2', "exactly 2 players"),
@@ -206,7 +206,7 @@ MALFORMED = {
     "too_many_payoffs": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1 2 3', "expected 2 payoffs"),
     "unterminated": ('NFG 1 R "t" { "a" "b } { 1 1 } 1 2', "unterminated string"),
     "escaped_end": ('NFG 1 R "t\\" { "a" "b" } { 1 1 } 1 2', "unterminated string"),
-    "non_numeric": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1 two', "numeric payoff, found 'two'"),
+    "non_numeric": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1 two', "numeric payoff, found a word of 3 characters"),
     "nan": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1 nan', "NaN"),
     "inf": ('NFG 1 R "t" { "a" "b" } { 1 1 } -inf 1', "NaN and infinite"),
     "overflow": ('NFG 1 R "t" { "a" "b" } { 1 1 } 1e400 1', "too large"),
@@ -222,7 +222,7 @@ MALFORMED = {
     ),
     "negative_index": (
         'NFG 1 R "t" { "a" "b" } { { "x" } { "y" } } { { "" 1, 2 } } -1',
-        "expected an outcome index, found '-1'",
+        "expected an outcome index, found a word of 2 characters",
     ),
     "too_few_indices": (
         'NFG 1 R "t" { "a" "b" } { { "x" "w" } { "y" } } { { "" 1, 2 } } 1',
@@ -254,7 +254,7 @@ def test_malformed_file_raises_one_line_error_naming_the_file(tmp_path, case):
 def test_error_reports_the_line_of_the_offending_token(tmp_path):
     path = tmp_path / "lines.nfg"
     path.write_text('NFG 1 R "t" { "a" "b" } { 1 1 }\n"multi\nline comment"\n1\noops\n')
-    with pytest.raises(GameFormatError, match=r"found 'oops' \(line 5\)"):
+    with pytest.raises(GameFormatError, match=r"found a word of 4 characters \(line 5\)$"):
         read_nfg(path)
 
 
@@ -351,3 +351,13 @@ def test_paths_may_be_str_or_pathlib(tmp_path):
     write_nfg(game, Path(tmp_path) / "p.nfg")
     assert (tmp_path / "s.nfg").read_bytes() == (tmp_path / "p.nfg").read_bytes()
     assert read_nfg(str(tmp_path / "p.nfg")).actions == game.actions
+
+
+def test_errors_about_a_file_never_echo_its_contents(tmp_path):
+    secret = tmp_path / "environ"
+    secret.write_bytes(b"API_TOKEN=hunter2-do-not-print\x00HOME=/root\x00")
+    with pytest.raises(GameFormatError) as info:
+        read_nfg(secret)
+    message = str(info.value)
+    assert message == f"{secret}: expected 'NFG 1 R' header, found a word of 42 characters (line 1)"
+    assert "hunter2" not in message and "API_TOKEN" not in message

@@ -63,3 +63,13 @@ def test_selection_rules_on_the_stag_hunt(rule, action):
     x, y = equilibria[select(STAG_HUNT, equilibria, rule)].strategies
     k = STAG_HUNT.actions[0].index(action)
     assert x[k] == 1.0 and y[k] == 1.0
+
+
+@pytest.mark.parametrize("method", ["support", "vertex"])
+def test_nashpy_methods_refuse_games_too_large_to_search(method):
+    from negsim.errors import SolverError
+
+    big = Game(np.zeros((16, 16)), np.zeros((16, 16)))
+    with pytest.raises(SolverError, match=rf"^{method}: a 16x16 game has up to 601,080,390 candidate supports, "
+                                          r"more than 200,000; use method='enumerate' \(complete, and faster\)$"):
+        solve(big, method)

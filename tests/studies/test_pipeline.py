@@ -1,0 +1,58 @@
+"""The pipeline's guards: a run config as plain data, and rollouts refused before they
+could exhaust memory."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from negsim.errors import ConfigError
+from negsim.io.configs import config_dir, load_yaml
+from negsim.model.rollout import BLOCK, rollout_memory
+from negsim.studies.pipeline import build_point, check_memory
+
+
+def _config(**rollout):
+    root = config_dir()
+    return {
+        "scenario": load_yaml(root / "scenario" / "istanbul_round2.yaml"),
+        "game": load_yaml(root / "game" / "talks.yaml"),
+        "mediator": load_yaml(root / "mediator" / "istanbul_round2.yaml"),
+        "rollout": {**load_yaml(root / "rollout" / "default.yaml"), **rollout},
+        "solver": {"method": "enumerate", "selection": "logit", "tol": 1e-8},
+        "seed": 7,
+    }
+
+
+def test_build_point_from_plain_data_and_its_hash_follows_the_inputs():
+    a, b = build_point(_config()), build_point(_config(attack_rate=0.2))
+    assert a.scenario is not None and a.scenario.name == "istanbul_round2" and a.seed == 7
+    assert a.config_hash != b.config_hash and a.params.attack_rate == 0.15 and b.params.attack_rate == 0.2
+    assert build_point(_config()).config_hash == a.config_hash
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, True, "7"])
+def test_build_point_refuses_a_seed_that_is_not_a_non_negative_integer(seed):
+    with pytest.raises(ConfigError, match=rf"^seed: expected a non-negative integer, got {re.escape(repr(seed))}$"):
+        build_point({**_config(), "seed": seed})
+
+
+def test_rollout_memory_grows_with_runs_and_points():
+    assert rollout_memory(10_000) < rollout_memory(20_000) < rollout_memory(2_000_000) < rollout_memory(2_000_000, points=4)
+    assert rollout_memory(0, points=1, chunk_runs=BLOCK) == 8 * 8 * BLOCK + 128 * BLOCK
+
+
+def test_check_memory_refuses_with_the_estimate_and_the_limit():
+    check_memory(10_000, 1, 65536, limit=2**30)
+    with pytest.raises(ConfigError, match=r"^rollout\.runs: 50,000,000 runs x 3 points need about 5\.9 GiB of memory, "
+                                          r"1\.0 GiB is available; lower rollout\.runs \(or sweep fewer points at once\)$"):
+        check_memory(50_000_000, 3, 65536, limit=2**30)
+
+
+def test_a_rollout_too_large_for_the_machine_is_refused_before_anything_is_written(tmp_path, negsim_cli):
+    code, _, err = negsim_cli(["rollout.runs=5000000000", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    assert code == 2
+    assert re.fullmatch(r"negsim: error: rollout\.runs: 5,000,000,000 runs x 1 point need about 195\.6 GiB of memory, "
+                        r"[0-9.]+ GiB is available; lower rollout\.runs \(or sweep fewer points at once\)\n", err), err
+    assert not any(tmp_path.iterdir())
