@@ -35,6 +35,7 @@ from negsim.app.overrides import (
     check_keys,
     is_group,
     one_line,
+    point_folder,
     split_args,
     split_fast_sweeps,
     sweep_values,
@@ -236,7 +237,7 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
     for values in grid_points(axes):
         lines = [f"{k}={v}" for k, v in values.items()]
         point = point_from_config(with_values(cfg, values))
-        folder = out / "points" / ",".join(sorted(overrides + lines))
+        folder = out / "points" / point_folder(",".join(sorted(overrides + lines)))
         if _finished(folder, point.config_hash):
             continue
         todo.append(point)

@@ -56,8 +56,13 @@ class RunConfig:
 
 
 def register() -> None:
-    """Store :class:`RunConfig` as ``run_schema`` (the first entry of ``config.yaml``'s defaults)."""
+    """Store :class:`RunConfig` as ``run_schema`` (the first entry of ``config.yaml``'s
+    defaults) and the ``negsim_point`` resolver that names a sweep point's folder
+    (:func:`negsim.app.overrides.point_folder`)."""
+    from negsim.app.overrides import point_folder
+
     ConfigStore.instance().store(name="run_schema", node=RunConfig)
+    OmegaConf.register_new_resolver("negsim_point", point_folder, replace=True)
 
 
 def plain_config(cfg: DictConfig) -> dict[str, Any]:

@@ -11,6 +11,7 @@ process (:func:`split_fast_sweeps`).
 from __future__ import annotations
 
 import copy
+import re
 import dataclasses
 import difflib
 from collections.abc import Sequence
@@ -225,6 +226,30 @@ def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
                 raise ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}") from None
             raise ConfigError(f"{key}: {one_line(exc)}") from None
     return out
+
+
+#: Characters kept as they are in a point's folder name (others become ``_``).
+_UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
+#: Longest readable part of a point's folder name (file systems allow 255 bytes).
+POINT_PREFIX = 80
+
+
+def point_folder(overrides: str) -> str:
+    """A safe folder name for one sweep point: a readable prefix of its overrides
+    (``a=1,b=x``) with every character outside ``[A-Za-z0-9._=,+-]`` replaced, at most
+    :data:`POINT_PREFIX` long, then a hash of the full text, so names are unique, bounded
+    and never leave the sweep folder (no ``/``, no ``..`` of their own).
+
+    >>> point_folder("mediator.verification=0.5")
+    'mediator.verification=0.5-1a4c9ecbf9'
+    >>> point_folder("scenario.title=../../x")
+    'scenario.title=.._.._x-902ed7e8f7'
+    """
+    import hashlib
+
+    digest = hashlib.sha256(overrides.encode("utf-8")).hexdigest()[:10]
+    readable = _UNSAFE.sub("_", overrides)[:POINT_PREFIX]
+    return f"{readable or 'base'}-{digest}"
 
 
 def split_fast_sweeps(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:

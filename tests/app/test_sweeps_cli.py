@@ -184,3 +184,18 @@ def test_aggregator_runs_on_its_own(tmp_path):
     empty.mkdir()
     proc = subprocess.run([sys.executable, "-m", "negsim.app.sweeps", str(empty)], capture_output=True, text=True)
     assert proc.returncode == 2 and "no finished points" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["multirun", "grid_fast_path"])
+def test_point_folders_are_safe_bounded_and_inside_the_sweep_folder(fast, tmp_path, negsim_cli):
+    sweep = tmp_path / "sweep"
+    weights = [f"scenario.weights.PAK.{f}.note=a-long-note-about-{f}-" + "x" * 40
+               for f in ("guarantee", "sovereignty", "escalation", "border_open", "pak_concession", "afg_concession")]
+    args = ["-m", "scenario.title=../../escaped,plain", *weights, "rollout.runs=200", "rollout.days=10",
+            f"hydra.sweep.dir={sweep}", f"hydra.run.dir={sweep}", *(["fast=true"] if fast else [])]
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]  # nothing written beside it
+    folders = sorted((sweep / "points").iterdir())
+    assert len(folders) == 2 and all(len(f.name) <= 91 and (f / "metrics.json").is_file() for f in folders)
+    assert {r["scenario.title"] for r in table(sweep / "table.csv")} == {"../../escaped", "plain"}
