@@ -11,9 +11,9 @@ process (:func:`split_fast_sweeps`).
 from __future__ import annotations
 
 import copy
-import re
 import dataclasses
 import difflib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any

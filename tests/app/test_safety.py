@@ -42,7 +42,7 @@ def _routes(tmp: Path) -> list[tuple[list[str], str]]:
         (["+hydra.job_logging.handlers.evil.class=logging.FileHandler",
           f"+hydra.job_logging.handlers.evil.filename={marker}"],
          f"hydra.job_logging.handlers.evil.class: may not be set {TRUST}"),
-        ([f"hydra.hydra_logging.handlers.console.stream=ext://sys.stderr"],
+        (["hydra.hydra_logging.handlers.console.stream=ext://sys.stderr"],
          f"hydra.hydra_logging.handlers.console.stream: may not be set {TRUST}"),
         (["+hydra.job.env_set.PYTHONSTARTUP=x"], f"hydra.job.env_set.PYTHONSTARTUP: may not be set {TRUST}"),
         (["scenario.title=${oc.env:HOME}"], "scenario.title: environment and decode resolvers are not allowed in values"),
