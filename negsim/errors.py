@@ -21,3 +21,7 @@ class GameFormatError(NegsimError):
 
 class SolverError(NegsimError):
     """A solver was asked for something it cannot do (unknown name, game too large)."""
+
+
+class SweepIncomplete(NegsimError):
+    """A sweep's table was written, but some points failed or are unreadable (it says which)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,18 @@ from negsim.errors import NegsimError
 
 
 class AggregateSweep(Callback):
-    """At the end of a multirun, write ``table.csv`` and plots (to ``results_dir`` if set)."""
+    """At the end of a multirun, write ``table.csv`` and plots (to ``results_dir`` if set).
+
+    A table that could not be written, or points that failed, end the command with exit
+    status 1 and one line saying what is missing: Hydra turns an exception of a callback
+    into a warning, so this raises :class:`SystemExit`, which it lets through.
+    """
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             paths = aggregate(sweep_dir, config.get("results_dir") or None)
         except NegsimError as exc:
-            print(f"negsim: could not aggregate {sweep_dir}: {exc}")
-            return
+            print(f"negsim: error: {exc}", file=sys.stderr)
+            raise SystemExit(1) from None
         print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))

@@ -44,7 +44,7 @@ from negsim.app.overrides import (
 from negsim.app.safety import check_composed, check_overrides, check_user_folders
 from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
-from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
+from negsim.io.results import package_versions, remove_stale_temporaries, write_arrays_atomic, write_json_atomic
 from negsim.model.scenario import Scenario
 from negsim.studies.pipeline import check_memory, run_point
 
@@ -230,6 +230,9 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
     axes = sweep_values(params)
     if not axes:
         raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
+    stale = remove_stale_temporaries(out / "points")
+    if stale:
+        print(f"negsim: removed {len(stale)} temporary file(s) an interrupted run left in {out / 'points'}")
     todo, folders, extras = [], [], []
     groups = [k for k in axes if is_group(k, [config_dir()])]
     if groups:
@@ -247,7 +250,11 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
         check_memory(max(pt.runs for pt in todo), len(todo), todo[0].chunk_runs)
     print(f"negsim: grid fast path: {len(todo)} of {len(grid_points(axes))} points to run "
           f"({', '.join(f'{k}: {len(v)} values' for k, v in axes.items())})")
-    for outcome, folder, extra in zip(run_points(todo, progress=True), folders, extras, strict=True):
+    from tqdm import tqdm
+
+    outcomes = run_points(todo, progress=True)
+    for outcome, folder, extra in tqdm(zip(outcomes, folders, extras, strict=True), total=len(todo),
+                                       desc="writing points", unit="point", disable=not todo):
         write_outcome(folder, outcome, extra, plots=False)
     paths = aggregate(out, cfg.results_dir or None)
     print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from negsim.errors import ConfigError
+from negsim.errors import ConfigError, NegsimError, SweepIncomplete
 from negsim.io.tables import write_table
 from negsim.studies.sweep import collect, columns, swept
 
@@ -46,6 +46,13 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> l
         Folder whose subfolders hold the points' ``metrics.json``.
     results_dir : path, optional
         Where the table and plots go (default: ``sweep_dir``).
+
+    Raises
+    ------
+    SweepIncomplete
+        After writing the table, when any point failed or could not be read.
+    ConfigError
+        When the folder holds no point, or the table or plots cannot be written.
     """
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
@@ -54,7 +61,17 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> l
     if not rows:
         raise ConfigError(f"{sweep_dir}: no finished points (no metrics.json below it)")
     folder = Path(results_dir) if results_dir else sweep_dir
-    return write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
+    try:
+        paths = write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
+    except OSError as exc:
+        raise ConfigError(f"{folder}: could not write the sweep's table or plots ({exc.strerror or exc})") from None
+    bad = [r["status"] for r in rows if r.get("status") != "ok"]
+    if bad:
+        raise SweepIncomplete(
+            f"{sweep_dir}: {len(bad)} of {len(rows)} points did not finish (table written with their status; "
+            f"first: {bad[0]})"
+        )
+    return paths
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,7 +82,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     try:
         paths = aggregate(*args)
-    except ConfigError as exc:
+    except SweepIncomplete as exc:
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print("Wrote " + ", ".join(str(p) for p in paths))

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import tempfile
 from collections.abc import Callable
 from importlib import metadata
@@ -55,6 +56,22 @@ def atomic_write(path: Path, write: Callable[[str], Any]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+#: A temporary file of :func:`atomic_write`: ``.<name>.<8 random characters><suffix>``.
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}(?P<suffix>(\.[^.]+)?)$")
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove what an interrupted :func:`atomic_write` left below ``folder`` (a killed run
+    cannot clean up after itself); the paths removed."""
+    removed = []
+    for path in sorted(Path(folder).rglob(".*")):
+        match = _TEMPORARY.match(path.name)
+        if path.is_file() and match and match["name"].endswith(match["suffix"]):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def write_figure_atomic(fig, path: str | Path) -> Path:

@@ -1,0 +1,83 @@
+"""Faults end with a non-zero exit that says what is missing, and leave nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from negsim.app.sweeps import aggregate, main
+from negsim.errors import ConfigError, SweepIncomplete
+from negsim.io.results import remove_stale_temporaries, write_text_atomic
+
+SMALL = ["rollout.runs=200", "rollout.days=10"]
+
+
+@pytest.fixture
+def sweep(tmp_path, negsim_cli) -> Path:
+    folder = tmp_path / "sweep"
+    code, _, err = negsim_cli(["-m", "mediator.verification=0,1", *SMALL, f"hydra.sweep.dir={folder}"], tmp_path)
+    assert code == 0, err
+    return folder
+
+
+def test_a_half_written_point_makes_the_aggregation_fail_after_writing_the_table(sweep, capsys):
+    (first, _) = sorted((sweep / "points").iterdir())
+    (first / "metrics.json").write_text('{"game": "Istanbul", "equilibria": [')  # as a killed writer would leave it
+    with pytest.raises(SweepIncomplete, match=rf"^{sweep}: 1 of 2 points did not finish \(table written with their "
+                                              r"status; first: unreadable .*metrics\.json: "):
+        aggregate(sweep)
+    with open(sweep / "table.csv", newline="") as fh:
+        statuses = sorted(r["status"][:10] for r in csv.DictReader(fh))
+    assert statuses == ["ok", "unreadable"]
+    with pytest.raises(SystemExit) as info:
+        main([str(sweep)])
+    assert info.value.code == 1
+    assert capsys.readouterr().err.startswith(f"negsim: error: {sweep}: 1 of 2 points did not finish")
+
+
+def test_a_failed_point_makes_the_aggregation_fail(sweep):
+    (first, _) = sorted((sweep / "points").iterdir())
+    (first / "metrics.json").unlink()
+    write_text_atomic(first / "error.json", json.dumps({"error": "disk full", "overrides": ["mediator.verification=0"]}))
+    with pytest.raises(SweepIncomplete, match=r"1 of 2 points did not finish .* first: error: disk full\)$"):
+        aggregate(sweep)
+
+
+def test_a_results_folder_that_cannot_be_written_ends_the_multirun_with_exit_1(tmp_path, negsim_cli):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    args = ["-m", "mediator.verification=0,1", *SMALL, f"hydra.sweep.dir={tmp_path / 'sweep'}",
+            f"results_dir={blocker / 'results'}"]
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith(f"negsim: error: {blocker / 'results'}: could not write the sweep's table")
+
+
+def test_an_empty_sweep_folder_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=rf"^{tmp_path}: no finished points \(no metrics\.json below it\)$"):
+        aggregate(tmp_path)
+
+
+def test_temporaries_a_killed_writer_left_are_removed_and_nothing_else(tmp_path):
+    (tmp_path / "p").mkdir()
+    stale = [tmp_path / "p" / ".metrics.json.ab12_x9z.json", tmp_path / ".table.csv.q1w2e3r4.csv"]
+    keep = [tmp_path / "p" / "metrics.json", tmp_path / ".hidden_notes", tmp_path / ".metrics.json.short.json"]
+    for path in stale + keep:
+        path.write_text("x")
+    assert remove_stale_temporaries(tmp_path) == sorted(stale)
+    assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
+
+
+def test_the_fast_path_cleans_up_after_an_interrupted_run(tmp_path, negsim_cli):
+    out = tmp_path / "fast"
+    args = ["-m", "mediator.verification=0,1", "fast=true", *SMALL, f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+    code, _, err = negsim_cli(args, tmp_path)
+    assert code == 0, err
+    leftover = next((out / "points").iterdir()) / ".metrics.json.zz99zz99.json"
+    leftover.write_text('{"half": ')
+    code, stdout, err = negsim_cli(args, tmp_path)
+    assert code == 0, err
+    assert "removed 1 temporary file(s) an interrupted run left" in stdout and not leftover.exists()
