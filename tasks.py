@@ -72,8 +72,8 @@ def main(argv: list[str]) -> None:
         _run(BIN / "ruff", "check", "negsim", "tests", "experiments", "tasks.py")
         _phase("types: mypy")
         _run(BIN / "mypy")
-        _phase("tests: pytest")
-        _run(BIN / "python", "-m", "pytest", *rest)
+        _phase("tests: pytest, two workers (one test file per worker at a time)")
+        _run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *rest)
     else:
         _run(BIN / "python", ROOT / "experiments" / "bench_solvers.py", *rest)
 

@@ -95,6 +95,16 @@ def regrets(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.nd
     return np.stack([r_row, r_col], axis=-1)
 
 
+def check_tol(tol: float) -> float:
+    """A relative regret tolerance in (0, 1), or a :class:`~negsim.errors.SolverError`
+    naming ``tol`` (NaN would accept any profile, a negative value reject every one)."""
+    from negsim.errors import SolverError
+
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not 0.0 < float(tol) < 1.0:
+        raise SolverError(f"tol: expected a relative tolerance in (0, 1), got {tol!r}")
+    return float(tol)
+
+
 def regret_tolerance(A: np.ndarray, B: np.ndarray, tol: float = DEFAULT_TOL) -> np.ndarray:
     """Absolute regret tolerance per game: ``tol`` times the payoff range (at least ``tol``).
 

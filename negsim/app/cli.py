@@ -96,6 +96,7 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
             safety_view = None  # the composition error is reported below, naming the key
         if safety_view is not None:
             check_composed(safety_view, shipped)
+            announce_launcher(safety_view)
         if info_only:
             return
         try:
@@ -126,6 +127,52 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
                 analysis_result(cfg)
             if cfg.mode == "threshold":
                 threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
+        if safety_view is not None:
+            claim_sweep_folder(argv, safety_view, axes)
+
+
+def announce_launcher(cfg: DictConfig) -> None:
+    """Say where a Ray launcher runs the jobs; refuse a cluster launcher without an address."""
+    launcher = cfg.hydra.get("launcher")
+    if launcher is None or not str(launcher.get("_target_", "")).endswith("RayLauncher"):
+        return
+    init = OmegaConf.select(launcher, "ray.init", default=None)
+    if init is not None and init.get("address") == "SET_ME":  # configs/hydra/launcher/ray_cluster.yaml
+        raise ConfigError(
+            "hydra.launcher.ray.init.address: give the Ray head's address (host:port, with RAY_AUTH_MODE=token "
+            "set for Ray 2.60), or auto to join the cluster running on this machine"
+        )
+    address = init.get("address") if init is not None else None
+    where = f"joining the Ray cluster at {address}" if address else "starting a Ray instance on this machine"
+    print(f"negsim: Ray launcher: {where}", file=sys.stderr)
+
+
+def claim_sweep_folder(argv: Sequence[str], cfg: DictConfig, axes: dict[str, list[str]]) -> None:
+    """Record which sweep a sweep folder holds (``sweep.json``), and refuse a different
+    one: the swept keys and the fixed overrides must match, so resuming a sweep or adding
+    values to it is allowed and mixing two sweeps in one table is not."""
+    fast = "fast=true" in argv or bool(cfg.get("fast"))
+    multirun = any(a in ("-m", "--multirun") for a in argv) or str(cfg.hydra.mode) == "RunMode.MULTIRUN"
+    if not (fast or multirun):
+        return
+    folder = Path(str(cfg.hydra.run.dir if fast else cfg.hydra.sweep.dir))
+    overrides, _, _ = split_args(argv)
+    swept = sorted({*axes, *(o.split("=", 1)[0] for o in overrides if "," in o or "range(" in o)})
+    fixed = sorted(o for o in overrides if o.split("=", 1)[0] not in swept and not o.startswith("fast="))
+    claim = {"swept": swept, "fixed": fixed}
+    record = folder / "sweep.json"
+    if record.is_file():
+        try:
+            held = json.loads(record.read_text())
+        except (OSError, ValueError):
+            held = None
+        if held != claim:
+            raise ConfigError(
+                f"{folder}: holds another sweep (swept {held.get('swept') if isinstance(held, dict) else '?'}, "
+                f"fixed {held.get('fixed') if isinstance(held, dict) else '?'}); give this one its own hydra.sweep.dir"
+            )
+        return
+    write_json_atomic(record, claim)
 
 
 def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:

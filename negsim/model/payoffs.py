@@ -15,7 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.model.scenario import Scenario
+from negsim.errors import ConfigError
+from negsim.model.scenario import FRACTION_KNOBS, Scenario, check_knob
+
+
+def _knob(name: str, values) -> np.ndarray:
+    """A mediator knob's values as an array, each checked like a config value
+    (:func:`negsim.model.scenario.check_knob`: finite, in its range)."""
+    try:
+        arr = np.asarray(values, float)
+    except (TypeError, ValueError):
+        raise ConfigError(f"mediator.{name}: expected numbers, got {values!r}") from None
+    bad = arr[~(np.isfinite(arr) & (arr >= 0) & ((arr <= 1) | (name not in FRACTION_KNOBS)))]
+    if bad.size:
+        check_knob(name, float(bad.flat[0]))  # raises, naming the knob and the value
+    return arr
 
 
 def payoff_batch(
@@ -47,10 +61,10 @@ def payoff_batch(
         broadcast shape of all parameters given (``()`` for a single game).
     """
     med = scenario.mediator
-    t = np.asarray(med.transfer_deal if transfer_deal is None else transfer_deal, float)
-    s = np.asarray(med.penalty_walkout if penalty_walkout is None else penalty_walkout, float)
-    v = np.asarray(med.verification if verification is None else verification, float)
-    r = np.asarray(med.sovereignty_relief if sovereignty_relief is None else sovereignty_relief, float)
+    t = _knob("transfer_deal", med.transfer_deal if transfer_deal is None else transfer_deal)
+    s = _knob("penalty_walkout", med.penalty_walkout if penalty_walkout is None else penalty_walkout)
+    v = _knob("verification", med.verification if verification is None else verification)
+    r = _knob("sovereignty_relief", med.sovereignty_relief if sovereignty_relief is None else sovereignty_relief)
     W = np.asarray(scenario.weights if weights is None else weights, float)
     grid = np.broadcast_shapes(t.shape, s.shape, v.shape, r.shape, W.shape[:-2])
     F = scenario.features  # (m, n, K)

@@ -468,8 +468,15 @@ def rollout_points(
     -------
     list of RolloutResult, one per situation
     """
-    if runs < 1 or days < 1:
-        raise ConfigError(f"rollout.runs and rollout.days: expected positive integers, got {runs} and {days}")
+    def whole(v: object) -> bool:
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+    if not (whole(runs) and whole(days)) or runs < 1 or days < 1:
+        raise ConfigError(f"rollout.runs and rollout.days: expected positive integers, got {runs!r} and {days!r}")
+    if not whole(chunk_runs) or chunk_runs < 1:
+        raise ConfigError(f"rollout.chunk_runs: expected a positive integer, got {chunk_runs!r}")
+    if not isinstance(seed, np.random.SeedSequence) and (not whole(seed) or not 0 <= seed < 2**63):
+        raise ConfigError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
     situations = list(situations)
     P = len(situations)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)

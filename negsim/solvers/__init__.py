@@ -22,8 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from negsim.equilibrium import DEFAULT_TOL, Equilibrium, verified, verified_regrets
-from negsim.errors import SolverError
+from negsim.equilibrium import DEFAULT_TOL, Equilibrium, check_tol, verified, verified_regrets
+from negsim.errors import GameFormatError, SolverError
 from negsim.game import Game, as_payoff_pair
 from negsim.solvers import enumeration, nashpy_methods, pure
 
@@ -80,6 +80,7 @@ def solve(game: Game, method: str = "enumerate", *, tol: float = DEFAULT_TOL) ->
     """
     if method not in SOLVERS:
         raise _unknown(method, SOLVERS)
+    tol = check_tol(tol)
     A, B = as_payoff_pair(game.A, game.B)
     return verified(A, B, SOLVERS[method](A, B), method=method, tol=tol)
 
@@ -152,8 +153,14 @@ def solve_batch(
     """
     if method not in BATCH_SOLVERS:
         raise _unknown(method, BATCH_SOLVERS)
-    A = np.asarray(A, dtype=float)
-    B = np.asarray(B, dtype=float)
+    tol = check_tol(tol)
+    if isinstance(chunk_games, bool) or not isinstance(chunk_games, (int, np.integer)) or chunk_games < 1:
+        raise SolverError(f"chunk_games: expected a whole number of games >= 1, got {chunk_games!r}")
+    try:
+        A = np.asarray(A, dtype=float)
+        B = np.asarray(B, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise GameFormatError(f"A, B: payoff batches must be numeric ({exc})") from None
     if A.shape != B.shape or A.ndim < 2:
         raise SolverError(f"payoff batches must share a shape (..., m, n), got {A.shape} and {B.shape}")
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):

@@ -129,8 +129,8 @@ def build_point(config: Mapping[str, Any]) -> Point:
         scenario = build_scenario(config.get("scenario"), config.get("game"), config.get("mediator"))
         game = talks_game(scenario)
     seed = config.get("seed", 20251019)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"seed: expected a non-negative integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ConfigError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,

@@ -81,3 +81,12 @@ def test_the_shipped_launchers_and_ordinary_hydra_settings_pass():
                      "mediator.verification=0.5", "hydra.sweep.dir=s"])
     with pytest.raises(ConfigError, match=r"^mediator\._target_: may not be set"):
         check_overrides(["+mediator._target_=os.system"])
+
+
+def test_the_ray_cluster_launcher_needs_an_explicit_address(tmp_path, negsim_cli):
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    code, _, err = negsim_cli(["-m", "mediator.verification=0,1", "hydra/launcher=ray_cluster"], tmp_path)
+    assert code == 2
+    assert err == ("negsim: error: hydra.launcher.ray.init.address: give the Ray head's address (host:port, with "
+                   "RAY_AUTH_MODE=token set for Ray 2.60), or auto to join the cluster running on this machine\n")
+    assert not any(tmp_path.iterdir())

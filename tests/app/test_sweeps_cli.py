@@ -143,7 +143,7 @@ def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, 
 
     out = tmp_path / "threshold"
     args = ["experiment=threshold", "threshold.scenarios=[istanbul_round2,istanbul_round3]",
-            "threshold.knobs=[transfer_deal]", "threshold.grid=41", "mediator.verification=1",
+            "threshold.knobs=[transfer_deal]", "threshold.grid=11", "mediator.verification=1",
             "scenario.weights.PAK.pak_concession.value=-3.0", f"results_dir={out}", f"hydra.run.dir={tmp_path / 'run'}"]
     code, _, err = negsim_cli(args, tmp_path)
     assert code == 0, err
@@ -153,9 +153,9 @@ def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, 
         scenario = with_mediator(load_scenario(name), verification=1.0)
         weights = scenario.weights.copy()
         weights[0, scenario.feature_names.index("pak_concession")] = -3.0
-        expected = leverage_threshold(replace(scenario, weights=weights), "transfer_deal", upper=10.0, grid=41)
+        expected = leverage_threshold(replace(scenario, weights=weights), "transfer_deal", upper=10.0, grid=11)
         assert float(row["threshold"]) == pytest.approx(expected.value, abs=1e-9), name
-    plain = leverage_threshold(load_scenario("istanbul_round2"), "transfer_deal", upper=10.0, grid=41)
+    plain = leverage_threshold(load_scenario("istanbul_round2"), "transfer_deal", upper=10.0, grid=11)
     assert float(rows["istanbul_round2"]["threshold"]) != pytest.approx(plain.value, abs=1e-3)
 
 

@@ -32,9 +32,9 @@ def test_build_point_from_plain_data_and_its_hash_follows_the_inputs():
     assert build_point(_config()).config_hash == a.config_hash
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, True, "7"])
+@pytest.mark.parametrize("seed", [-1, 2**63, 1.5, True, "7"])
 def test_build_point_refuses_a_seed_that_is_not_a_non_negative_integer(seed):
-    with pytest.raises(ConfigError, match=rf"^seed: expected a non-negative integer, got {re.escape(repr(seed))}$"):
+    with pytest.raises(ConfigError, match=rf"^seed: expected an integer in \[0, 2\*\*63\), got {re.escape(repr(seed))}$"):
         build_point({**_config(), "seed": seed})
 
 
