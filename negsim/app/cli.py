@@ -31,6 +31,7 @@ from negsim.app.config import ANALYSES, check_mode, plain_config, point_from_con
 from negsim.app.overrides import (
     INFO_FLAGS,
     candidate_override_sets,
+    check_flags,
     check_group_choices,
     check_keys,
     is_group,
@@ -408,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_flags(args)
         preflight(args, info_only=any(a in INFO_FLAGS for a in args))
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)

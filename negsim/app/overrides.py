@@ -24,7 +24,10 @@ from omegaconf import DictConfig, OmegaConf
 from negsim.errors import ConfigError, NegsimError
 
 #: Hydra flags followed by a value.
-FLAGS_WITH_VALUE = frozenset({"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i"})
+FLAGS_WITH_VALUE = frozenset({
+    "-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "--info", "-i", "--cfg", "-c",
+    "--package", "-p",
+})
 #: Flags after which Hydra prints something and runs nothing (no pre-flight needed).
 INFO_FLAGS = frozenset({"--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version"})
 
@@ -42,6 +45,16 @@ def one_line(exc: BaseException | None) -> str:
                 parts.append(line)
         exc = exc.__cause__
     return "; ".join(parts).replace(":; ", ": ")
+
+
+def check_flags(argv: Sequence[str]) -> None:
+    """Hydra runs one of ``--multirun``, ``--cfg``, ``--info`` or ``--shell-completion``;
+    more than one is a one-line error here rather than Hydra's traceback."""
+    given = {"-m": "--multirun", "--multirun": "--multirun", "--cfg": "--cfg", "-c": "--cfg", "--info": "--info",
+             "-i": "--info", "--shell-completion": "--shell-completion", "-sc": "--shell-completion"}
+    modes = sorted({given[a] for a in argv if a in given})
+    if len(modes) > 1:
+        raise ConfigError(f"{' and '.join(modes)}: give only one of --multirun, --cfg, --info and --shell-completion")
 
 
 def _parse(lines: Sequence[str]) -> list[Any]:
@@ -93,7 +106,10 @@ def candidate_override_sets(overrides: Sequence[str]) -> list[list[str]]:
     for o in parsed:
         key = o.get_key_element()
         if o.is_sweep_override():
-            values = list(o.sweep_string_iterator())
+            try:
+                values = list(o.sweep_string_iterator())
+            except Exception as exc:  # e.g. range(0,1,0)
+                raise ConfigError(f"{key}: bad sweep '{o.input_line.partition('=')[2]}': {one_line(exc)}") from None
             if not values:
                 raise ConfigError(f"{key}: empty sweep; give at least one value")
             firsts.append(f"{key}={values[0]}")
@@ -118,9 +134,9 @@ def sweep_values(params: dict[str, Any]) -> dict[str, list[str]]:
     for key, spec in params.items():
         try:
             (o,) = _parse([f"{key}={spec}"])
+            values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [str(o.value())]
         except Exception as exc:
             raise ConfigError(f"hydra.sweeper.params.{key}: bad sweep '{spec}': {one_line(exc)}") from None
-        values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [str(o.value())]
         if not values:
             raise ConfigError(f"hydra.sweeper.params.{key}: empty sweep; give at least one value")
         axes[key] = values

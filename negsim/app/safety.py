@@ -112,11 +112,14 @@ def check_user_folders(folders: Sequence[Path]) -> None:
     group only (what an experiment sets is held to :func:`check_composed`)."""
     for folder in folders:
         for path in sorted(folder.rglob("*.y*ml")):
-            if path.relative_to(folder).parts[0] in GLOBAL_GROUPS:
-                continue  # experiments are global by design; check_composed checks what they set
+            global_group = path.relative_to(folder).parts[0] in GLOBAL_GROUPS
             try:
-                head = path.read_text(encoding="utf-8", errors="replace").splitlines()[:5]
+                head = path.read_bytes().decode("utf-8").splitlines()[:5]
             except OSError as exc:
                 raise ConfigError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+            except UnicodeDecodeError:
+                raise ConfigError(f"{path}: not a UTF-8 text file") from None
+            if global_group:
+                continue  # experiments are global by design; check_composed checks what they set
             if any(line.lstrip().startswith("#") and "@package" in line for line in head):
                 raise ConfigError(f"{path}: a user config file may not carry a '@package' header (configs are data)")

@@ -90,3 +90,10 @@ def test_the_ray_cluster_launcher_needs_an_explicit_address(tmp_path, negsim_cli
     assert err == ("negsim: error: hydra.launcher.ray.init.address: give the Ray head's address (host:port, with "
                    "RAY_AUTH_MODE=token set for Ray 2.60), or auto to join the cluster running on this machine\n")
     assert not any(tmp_path.iterdir())
+
+
+def test_a_binary_file_in_a_users_config_folder_is_named(tmp_path, negsim_cli):
+    folder = _user_folder(tmp_path, "scenario", "b", "")
+    (folder / "scenario" / "b.yaml").write_bytes(b"\xc3\x28 binary")
+    code, _, err = negsim_cli(["--config-dir", folder, "scenario=b"], tmp_path)
+    assert code == 2 and err == f"negsim: error: {folder / 'scenario' / 'b.yaml'}: not a UTF-8 text file\n"

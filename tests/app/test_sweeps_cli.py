@@ -106,6 +106,10 @@ RUNS_DAYS = "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_
     "args, expected",
     [
         (["-m", "mediator.verification=range(0,0)"], "mediator.verification: empty sweep; give at least one value"),
+        (["-m", "mediator.verification=range(0,1,0)"],
+         "mediator.verification: bad sweep 'range(0,1,0)': range() arg 3 must not be zero"),
+        (["-m", "mediator.verification=0,1", "--cfg", "job"],
+         "--cfg and --multirun: give only one of --multirun, --cfg, --info and --shell-completion"),
         (["-m", "mediator.verification=0,0.5,1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
         (["-m", "mediator.leverage=0,1"], "mediator.leverage: unknown key; mediator has: deconfliction, name, "
                                           "penalty_walkout, sources, sovereignty_relief, transfer_deal, verification"),
