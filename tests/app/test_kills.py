@@ -1,5 +1,6 @@
-"""SIGKILL of a multirun at five moments (start-up, between points, during the table and
-plots at the end): no corrupt file, no finished point recomputed, and a rerun completes."""
+"""SIGKILL at five moments of a multirun and of the grid fast path (start-up, between
+points, during the table and plots at the end): no corrupt file, no finished point
+recomputed, no temporary left, and a rerun completes the sweep."""
 
 from __future__ import annotations
 
@@ -9,33 +10,47 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 NEGSIM = [sys.executable, "-c", "from negsim.app.cli import main; main()"]
 
 
-@pytest.mark.parametrize("delay", [1.0, 3.0, 5.0, 7.0, 8.5])
-def test_sigkill_of_a_multirun_at_any_moment_leaves_no_corrupt_file_and_a_rerun_completes(delay, tmp_path):
-    sweep = tmp_path / "sweep"
-    args = [*NEGSIM, "-m", "mediator.verification=0,0.5,1", "rollout.runs=4000", "rollout.days=30",
-            f"hydra.sweep.dir={sweep}"]
-    proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def _kill_then_rerun(args: list[str], folder: Path, cwd: Path, delay: float, values: list[float]) -> str:
+    """Start ``negsim args``, SIGKILL it after ``delay`` s, check what it left, rerun; the rerun's output."""
+    proc = subprocess.Popen([*NEGSIM, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    finished = {m: m.stat().st_mtime_ns for m in sweep.rglob("metrics.json")}
+    finished = {m: m.stat().st_mtime_ns for m in folder.rglob("metrics.json")}
     for m in finished:
         json.loads(m.read_text())  # whole or absent, never half-written
-    if (sweep / "table.csv").exists():
-        with open(sweep / "table.csv", newline="") as fh:
+    if (folder / "table.csv").exists():
+        with open(folder / "table.csv", newline="") as fh:
             assert list(csv.DictReader(fh))  # a table, if any, is whole
-    rerun = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run([*NEGSIM, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout.count("skipped") == len(finished)
-    with open(sweep / "table.csv", newline="") as fh:
+    with open(folder / "table.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert [float(r["mediator.verification"]) for r in rows] == [0.0, 0.5, 1.0]
+    assert [float(r["mediator.verification"]) for r in rows] == values
     assert all(r["status"] == "ok" for r in rows)
     assert {m: m.stat().st_mtime_ns for m in finished} == finished  # finished points not recomputed
-    assert not [p for p in sweep.rglob(".*") if p.is_file() and p.name != ".gitignore" and ".hydra" not in p.parts]
+    assert not [p for p in folder.rglob(".*") if p.is_file() and ".hydra" not in p.parts]  # no temporary left
+    return rerun.stdout
+
+
+@pytest.mark.parametrize("delay", [1.0, 3.0, 5.0, 7.0, 8.5])
+def test_sigkill_of_a_multirun_at_any_moment(delay, tmp_path):
+    sweep = tmp_path / "sweep"
+    args = ["-m", "mediator.verification=0,0.5,1", "rollout.runs=4000", "rollout.days=30", f"hydra.sweep.dir={sweep}"]
+    rerun = _kill_then_rerun(args, sweep, tmp_path, delay, [0.0, 0.5, 1.0])
+    assert rerun.count("skipped") + rerun.count("\nWrote ") == 3  # each point either kept or run, once
+
+
+@pytest.mark.parametrize("delay", [0.5, 1.2, 1.8, 2.4, 3.2])
+def test_sigkill_of_the_fast_path_at_any_moment(delay, tmp_path):
+    out = tmp_path / "fast"
+    args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "fast=true", "rollout.runs=4000", "rollout.days=30",
+            f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+    _kill_then_rerun(args, out, tmp_path, delay, [0.0, 0.25, 0.5, 0.75, 1.0])
