@@ -17,6 +17,7 @@ Whatever the method, every equilibrium is checked for regret in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -125,6 +126,29 @@ class BatchEquilibria:
         ]
 
 
+def _fitting_chunk(method: str, m: int, n: int, chunk_games: int, limit: int | None = None) -> int:
+    """Games per vectorised step that fit in half the available memory (at most
+    ``chunk_games``); a :class:`SolverError` when not even one game fits.
+
+    Enumeration pairs every basis of one polytope with every basis of the other: about
+    ``10 K^2`` bytes per game, ``K = C(m + n, m)`` (measured 9.4 K^2).
+    """
+    from negsim.machine import available_memory
+
+    bases = math.comb(m + n, m)
+    per_game = 10 * bases**2 + 64 * bases * (m + n) if method == "enumerate" else 64 * m * n
+    limit = available_memory() if limit is None else limit
+    if limit is None:
+        return chunk_games
+    fitting = (limit // 2) // per_game
+    if fitting < 1:
+        raise SolverError(
+            f"{method}: one {m}x{n} game needs about {per_game / 2**30:.1f} GiB of memory, more than half the "
+            f"{limit / 2**30:.1f} GiB available; use method='lemke_howson' for one equilibrium of large games"
+        )
+    return int(min(chunk_games, fitting))
+
+
 def solve_batch(
     A: np.ndarray,
     B: np.ndarray,
@@ -168,6 +192,7 @@ def solve_batch(
     batch_shape = A.shape[:-2]
     m, n = A.shape[-2:]
     Af, Bf = A.reshape(-1, m, n), B.reshape(-1, m, n)
+    chunk_games = _fitting_chunk(method, m, n, chunk_games)
     parts = []
     for start in range(0, len(Af), chunk_games):
         g, x, y = BATCH_SOLVERS[method](Af[start : start + chunk_games], Bf[start : start + chunk_games])

@@ -59,24 +59,13 @@ class Outcome:
     metrics: dict[str, Any]
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), or None."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
 def check_memory(runs: int, points: int, chunk_runs: int, limit: int | None = None) -> None:
     """Refuse a rollout that would not fit in memory, before anything is written.
 
-    ``limit`` defaults to the memory available now (:func:`available_memory`); no check
+    ``limit`` defaults to the memory available now (:func:`negsim.machine.available_memory`); no check
     where the platform does not say.
     """
+    from negsim.machine import available_memory
     from negsim.model.rollout import rollout_memory
 
     limit = available_memory() if limit is None else limit

@@ -73,3 +73,26 @@ def test_nashpy_methods_refuse_games_too_large_to_search(method):
     with pytest.raises(SolverError, match=rf"^{method}: a 16x16 game has up to 601,080,390 candidate supports, "
                                           r"more than 200,000; use method='enumerate' \(complete, and faster\)$"):
         solve(big, method)
+
+
+def test_batch_enumeration_chunks_to_fit_memory_and_refuses_a_game_that_cannot():
+    from negsim.errors import SolverError
+    from negsim.solvers import _fitting_chunk
+
+    assert _fitting_chunk("enumerate", 3, 3, 20_000, limit=2**30) == 20_000  # 3x3: 20 bases, small
+    six = _fitting_chunk("enumerate", 6, 6, 20_000, limit=2**30)
+    assert 20 <= six < 100  # 6x6: 924 bases, about 9 MB a game
+    with pytest.raises(SolverError, match=r"^enumerate: one 8x8 game needs about 1\.6 GiB of memory, more than half "
+                                          r"the 1\.0 GiB available; use method='lemke_howson'"):
+        _fitting_chunk("enumerate", 8, 8, 20_000, limit=2**30)
+
+
+def test_a_chunked_batch_gives_the_same_equilibria_as_one_pass():
+    from negsim import solve_batch
+
+    rng = np.random.default_rng(3)
+    A, B = rng.integers(-2, 3, size=(2, 40, 3, 3)).astype(float)
+    whole, chunked = solve_batch(A, B), solve_batch(A, B, chunk_games=7)
+    np.testing.assert_array_equal(whole.game, chunked.game)
+    np.testing.assert_array_equal(whole.x, chunked.x)
+    np.testing.assert_array_equal(whole.y, chunked.y)
