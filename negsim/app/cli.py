@@ -37,8 +37,10 @@ from negsim.app.overrides import (
     is_group,
     one_line,
     point_folder,
+    searchpath_entries,
     split_args,
     split_fast_sweeps,
+    sweep_keys,
     sweep_values,
     with_values,
 )
@@ -58,8 +60,7 @@ def _search_dirs(argv: Sequence[str]) -> list[Path]:
     out = [Path(d).resolve() for d in dirs]
     for arg in argv:
         if arg.lstrip("+").startswith("hydra.searchpath="):
-            for entry in arg.partition("=")[2].strip("[]").split(","):
-                entry = entry.strip().strip("'\"")
+            for entry in searchpath_entries(arg):
                 if entry.startswith("file://"):
                     out.append(Path(entry.removeprefix("file://")).resolve())
     return out
@@ -87,28 +88,26 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
     check_user_folders(user_dirs)
     sets = candidate_override_sets(overrides)
     check_group_choices(overrides, groups_in)
-    hydra_keys = [a for a in argv if a.lstrip("+~").startswith("hydra") and "=" in a and not a.startswith("-")]
+    # Hydra's own settings on the command line (not its sweeps), so the checks see what Hydra will run.
+    hydra_keys = [a for a in argv if a.lstrip("+~").startswith("hydra") and "=" in a and not a.startswith("-")
+                  and "," not in a]
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         shipped = _compose(compose, "config", [], with_hydra=True)
         try:
-            safety_view = _compose(compose, name, sets[0] + [h for h in hydra_keys if "," not in h] + search,
-                                   with_hydra=True)
-        except ConfigError:
-            safety_view = None  # the composition error is reported below, naming the key
-        if safety_view is not None:
-            check_composed(safety_view, shipped)
-            announce_launcher(safety_view)
-        if info_only:
-            return
-        try:
-            base = _compose(compose, name, sets[0] + search, with_hydra=True)
+            base = _compose(compose, name, sets[0] + hydra_keys + search, with_hydra=True)
         except ConfigError:  # name the key ourselves where we can, else Hydra's message
+            if info_only:
+                return  # Hydra prints the config or its help, and its own error
             groups = [o for o in sets[0] if is_group(o.split("=", 1)[0], groups_in)]
             bare = _compose(compose, name, groups + search, with_hydra=False)
             check_keys(bare, sets[0], groups_in)
             values = [o for o in sets[0] if o not in groups and not o.startswith(("+", "~", "hydra"))]
             with_values(bare, dict(o.split("=", 1) for o in values))
             raise
+        check_composed(base, shipped)
+        announce_launcher(base)
+        if info_only:
+            return
         check_keys(base, sets[0], groups_in)
         plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
         OmegaConf.set_struct(plain, True)
@@ -128,8 +127,7 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
                 analysis_result(cfg)
             if cfg.mode == "threshold":
                 threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
-        if safety_view is not None:
-            claim_sweep_folder(argv, safety_view, axes)
+        claim_sweep_folder(argv, base, axes)
 
 
 def announce_launcher(cfg: DictConfig) -> None:
@@ -152,13 +150,13 @@ def claim_sweep_folder(argv: Sequence[str], cfg: DictConfig, axes: dict[str, lis
     """Record which sweep a sweep folder holds (``sweep.json``), and refuse a different
     one: the swept keys and the fixed overrides must match, so resuming a sweep or adding
     values to it is allowed and mixing two sweeps in one table is not."""
-    fast = "fast=true" in argv or bool(cfg.get("fast"))
+    fast = bool(cfg.get("fast"))
     multirun = any(a in ("-m", "--multirun") for a in argv) or str(cfg.hydra.mode) == "RunMode.MULTIRUN"
     if not (fast or multirun):
         return
     folder = Path(str(cfg.hydra.run.dir if fast else cfg.hydra.sweep.dir))
     overrides, _, _ = split_args(argv)
-    swept = sorted({*axes, *(o.split("=", 1)[0] for o in overrides if "," in o or "range(" in o)})
+    swept = sorted({*axes, *sweep_keys(overrides)})
     fixed = sorted(o for o in overrides if o.split("=", 1)[0] not in swept and not o.startswith("fast="))
     claim = {"swept": swept, "fixed": fixed}
     record = folder / "sweep.json"

@@ -124,6 +124,29 @@ def candidate_override_sets(overrides: Sequence[str]) -> list[list[str]]:
     return sets
 
 
+def searchpath_entries(override: str) -> list[str]:
+    """The entries of a ``hydra.searchpath=[...]`` override, as Hydra's grammar reads them.
+
+    >>> searchpath_entries("hydra.searchpath=[file:///a,'pkg://b']")
+    ['file:///a', 'pkg://b']
+    """
+    try:
+        (o,) = _parse([override])
+        value = o.value()
+    except Exception as exc:
+        raise ConfigError(f"hydra.searchpath: {one_line(exc)}") from None
+    return [str(v) for v in (value if isinstance(value, list) else [value])]
+
+
+def sweep_keys(overrides: Sequence[str]) -> list[str]:
+    """The keys a command line sweeps (``a=1,2``, ``b=range(0,1,0.5)``; not ``c=[1,2]``).
+
+    >>> sweep_keys(["a=1,2", "b=[1,2]", "c=range(0,1,0.5)", "d=3"])
+    ['a', 'c']
+    """
+    return [str(o.get_key_element()) for o in _parse(overrides) if o.is_sweep_override()]
+
+
 def sweep_values(params: dict[str, Any]) -> dict[str, list[str]]:
     """Hydra sweep specs (``"0,0.5,1"``, ``"range(0,1,0.25)"``) as lists of value strings.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from negsim.errors import ConfigError
-from negsim.model.scenario import FRACTION_KNOBS, Scenario, check_knob
+from negsim.model.scenario import Scenario, check_knob
 
 
 def _knob(name: str, values) -> np.ndarray:
@@ -26,9 +26,8 @@ def _knob(name: str, values) -> np.ndarray:
         arr = np.asarray(values, float)
     except (TypeError, ValueError):
         raise ConfigError(f"mediator.{name}: expected numbers, got {values!r}") from None
-    bad = arr[~(np.isfinite(arr) & (arr >= 0) & ((arr <= 1) | (name not in FRACTION_KNOBS)))]
-    if bad.size:
-        check_knob(name, float(bad.flat[0]))  # raises, naming the knob and the value
+    for value in np.unique(arr):  # grids repeat values; each distinct one is checked once
+        check_knob(name, float(value))
     return arr
 
 

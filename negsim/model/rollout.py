@@ -399,6 +399,13 @@ def _block_streams(seed: np.random.SeedSequence, first: int, count: int) -> list
     ]
 
 
+def check_seed(seed: object) -> int:
+    """A rollout seed: a whole number in [0, 2**63), or a :class:`ConfigError` naming ``seed``."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63:
+        raise ConfigError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
+    return int(seed)
+
+
 def rollout_memory(runs: int, points: int = 1, chunk_runs: int = 16 * BLOCK) -> int:
     """Bytes a rollout of ``points`` sweep points x ``runs`` runs needs, about (an upper
     estimate): 21 bytes of results per point-run, kept twice while summaries are computed,
@@ -475,8 +482,8 @@ def rollout_points(
         raise ConfigError(f"rollout.runs and rollout.days: expected positive integers, got {runs!r} and {days!r}")
     if not whole(chunk_runs) or chunk_runs < 1:
         raise ConfigError(f"rollout.chunk_runs: expected a positive integer, got {chunk_runs!r}")
-    if not isinstance(seed, np.random.SeedSequence) and (not whole(seed) or not 0 <= seed < 2**63):
-        raise ConfigError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
+    if not isinstance(seed, np.random.SeedSequence):
+        check_seed(seed)
     situations = list(situations)
     P = len(situations)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)

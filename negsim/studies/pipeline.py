@@ -21,7 +21,7 @@ from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError
 from negsim.game import Game
 from negsim.io.results import config_hash, package_versions
-from negsim.model.rollout import CeasefireParams, RolloutResult, Situation
+from negsim.model.rollout import CeasefireParams, RolloutResult, Situation, check_seed
 from negsim.model.scenario import Scenario
 from negsim.model.schema import SolverSpec, parse
 
@@ -117,9 +117,7 @@ def build_point(config: Mapping[str, Any]) -> Point:
     else:
         scenario = build_scenario(config.get("scenario"), config.get("game"), config.get("mediator"))
         game = talks_game(scenario)
-    seed = config.get("seed", 20251019)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise ConfigError(f"seed: expected an integer in [0, 2**63), got {seed!r}")
+    seed = check_seed(config.get("seed", 20251019))
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
