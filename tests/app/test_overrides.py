@@ -89,3 +89,19 @@ def test_one_line_joins_the_chain_without_noise():
             raise ValueError("outer") from inner
     except ValueError as exc:
         assert one_line(exc) == "outer; inner"
+
+
+def test_sweep_keys_are_read_by_hydras_grammar_so_a_list_is_not_a_sweep():
+    from negsim.app.overrides import sweep_keys
+
+    assert sweep_keys(["a=1,2", "threshold.scenarios=[doha_round,istanbul_round2]", "c=range(0,1,0.5)", "d=3"]) == [
+        "a", "c"]
+
+
+def test_searchpath_entries_are_read_by_hydras_grammar():
+    from negsim.app.overrides import searchpath_entries
+
+    assert searchpath_entries("hydra.searchpath=[file:///a/b,'pkg://negsim.configs']") == [
+        "file:///a/b", "pkg://negsim.configs"]
+    with pytest.raises(ConfigError, match=r"^hydra\.searchpath: "):
+        searchpath_entries("hydra.searchpath=[file:///a,")
