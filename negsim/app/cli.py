@@ -47,7 +47,7 @@ from negsim.app.overrides import (
 from negsim.app.safety import check_composed, check_overrides, check_user_folders
 from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
-from negsim.io.results import package_versions, remove_stale_temporaries, write_arrays_atomic, write_json_atomic
+from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
 from negsim.model.scenario import Scenario
 from negsim.studies.pipeline import check_memory, run_point
 
@@ -276,9 +276,6 @@ def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: di
     axes = sweep_values(params)
     if not axes:
         raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
-    stale = remove_stale_temporaries(out / "points")
-    if stale:
-        print(f"negsim: removed {len(stale)} temporary file(s) an interrupted run left in {out / 'points'}")
     todo, folders, extras = [], [], []
     groups = [k for k in axes if is_group(k, [config_dir()])]
     if groups:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from negsim.errors import ConfigError, NegsimError, SweepIncomplete
+from negsim.io.results import remove_stale_temporaries
 from negsim.io.tables import write_table
 from negsim.studies.sweep import collect, columns, swept
 
@@ -38,7 +39,9 @@ def sweep_plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
 
 
 def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> list[Path]:
-    """Gather a sweep folder's points into ``table.csv`` and the standard plots.
+    """Gather a sweep folder's points into ``table.csv`` and the standard plots, first
+    removing the temporary files an interrupted run left (no point may be being written:
+    the callback runs after every job, the fast path after its points).
 
     Parameters
     ----------
@@ -57,10 +60,14 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> l
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
         raise ConfigError(f"{sweep_dir}: sweep folder not found")
+    folder = Path(results_dir) if results_dir else sweep_dir
+    for place in dict.fromkeys([sweep_dir, folder]):  # a killed run (or a killed aggregation) left these
+        stale = remove_stale_temporaries(place) if place.is_dir() else []
+        if stale:
+            print(f"negsim: removed {len(stale)} temporary file(s) an interrupted run left in {place}")
     rows = collect(sweep_dir)
     if not rows:
         raise ConfigError(f"{sweep_dir}: no finished points (no metrics.json below it)")
-    folder = Path(results_dir) if results_dir else sweep_dir
     try:
         paths = write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
     except OSError as exc:

@@ -119,3 +119,13 @@ def test_a_full_disk_under_the_results_folder_ends_with_exit_1_and_no_partial_fi
                 assert len(list(csv.DictReader(path.open()))) == 2
     finally:
         subprocess.run(["umount", str(small)], capture_output=True)
+
+
+def test_aggregation_removes_the_temporaries_a_killed_multirun_left(sweep, capsys):
+    leftovers = [sweep / ".sweep_mediator.verification.png.6w6y0s_8.png",
+                 next((sweep / "points").iterdir()) / ".metrics.json.ab12cd34.json"]
+    for path in leftovers:
+        path.write_bytes(b"half")
+    aggregate(sweep)
+    assert not any(p.exists() for p in leftovers)
+    assert f"negsim: removed 2 temporary file(s) an interrupted run left in {sweep}" in capsys.readouterr().out
