@@ -3,9 +3,10 @@
 
     python experiments/bench_rollout.py [--runs 1000000] [--days 365] [--loop-runs 2000] [--seed 0]
 
-One run measures, on the default model (``configs/rollout/default.yaml``) and the
-realistic situation the default scenario gives (effort 0.3, verification 0.2,
-de-confliction 0.3, start at level 1 with the crossings closed, breakdown at strikes):
+One run measures, on the default model (``configs/rollout/default.yaml``, with its
+falling tension multiplier) and a realistic situation (Kabul deterred, effort 0.5 while
+holding and 0.25 while violating, verification 0.2, de-confliction 0.3, 30-day punishment
+phases, start at level 1 with the crossings closed, breakdown at strikes):
 
 * **vectorised**: :func:`negsim.model.rollout.rollout` on ``--runs`` x ``--days`` run-days (one
   timed pass, after a small warm-up), with the process's peak resident memory
@@ -18,8 +19,8 @@ de-confliction 0.3, start at level 1 with the crossings closed, breakdown at str
   rollout's random numbers would reach;
 * **Python loop**: the same model written as scalar Python (:func:`scalar_step`), one run
   at a time and one day at a time, with eight ``random.random()`` draws per run-day and
-  the rollout's bookkeeping (breakdown day, first incident, closed days, deaths), on
-  ``--loop-runs`` runs x ``--days``.
+  the rollout's bookkeeping (punishment days left, breakdown day, first incident, closed
+  days, deaths), on ``--loop-runs`` runs x ``--days``.
 
 Goals: vectorised at least 25% of the RNG bound, at least 100x the Python loop, peak
 memory under 1 GiB.
@@ -28,7 +29,8 @@ memory under 1 GiB.
 same uniforms, an array of shape ``(days, DRAWS_PER_DAY, R)``, day by day, in three
 cases (the realistic situation on the rollout's own random stream, so that
 :func:`~negsim.model.rollout.rollout` itself is compared too; a fully mediated calm
-situation; a stress parameter set that takes every branch often). Final levels,
+situation; a stress parameter set that takes every branch often: punishment phases,
+major attacks, open war and truces out of it, a steep tension multiplier). Final levels,
 breakdown days, first-incident days, closed days and deaths must be identical; the exit
 status is 1 if they are not.
 
@@ -67,15 +69,17 @@ from negsim.model.rollout import (
     _block_streams,
     by_level,
     daily_probabilities,
+    on_day,
     rollout,
     stacked_probabilities,
     step,
+    tension,
 )
 from negsim.model.scenario import build_rollout
 
-#: The realistic situation of the default scenario.
-SITUATION = Situation(effort=0.3, verification=0.2, deconfliction=0.3, start_level=1, border_closed=True,
-                      breakdown_level=3)
+#: A realistic situation: Kabul deterred, 30-day punishment phases, start at incident level.
+SITUATION = Situation(effort_hold=0.5, effort_violate=0.25, deterred=True, verification=0.2, deconfliction=0.3,
+                      punishment_days=30, start_level=1, border_closed=True, breakdown_level=3)
 #: Goals: vectorised / RNG bound, vectorised / Python loop, peak memory.
 GOAL_RNG_SHARE = 0.25
 GOAL_LOOP_SPEEDUP = 100.0
@@ -94,14 +98,25 @@ BIG_DRAWS = DRAWS_PER_DAY << 20
 
 
 def scalar_probabilities(p: dict) -> dict:
-    """:func:`daily_probabilities` with its arrays as tuples of Python floats (same values).
+    """:func:`daily_probabilities` (or one day's :func:`on_day` of it) with its arrays as
+    tuples of Python floats and its integers as Python ints (same values).
 
     :func:`scalar_step` accepts either dict; this one only makes indexing faster.
     """
-    return {k: tuple(float(x) for x in v) if isinstance(v, np.ndarray) else float(v) for k, v in p.items()}
+    def plain(v):
+        if isinstance(v, np.ndarray):
+            return tuple(float(x) for x in v)
+        return int(v) if isinstance(v, (int, np.integer)) else float(v)
+
+    return {k: plain(v) for k, v in p.items()}
 
 
-def scalar_step(level, closed, u, p):
+def scalar_days(p: dict, params: CeasefireParams, days: int) -> list[dict]:
+    """:func:`scalar_probabilities` of each day 1..days (the tension multiplier applied)."""
+    return [scalar_probabilities(on_day(p, float(m))) for m in tension(params, days)]
+
+
+def scalar_step(level, closed, punish, u, p):
     """One day of one run: :func:`negsim.model.rollout.step` in scalar form.
 
     Parameters
@@ -110,50 +125,62 @@ def scalar_step(level, closed, u, p):
         Ladder level (0-4).
     closed : bool
         Crossings closed.
+    punish : int
+        Days left of the punishment phase in force (0: none).
     u : sequence of ``DRAWS_PER_DAY`` floats
         The day's uniforms: attack, major, attribution, Pakistan's response, Kabul's
-        response, border incident, de-escalation, reopening.
+        response, border incident, de-escalation (at open war: the truce), reopening.
     p : dict
-        From :func:`negsim.model.rollout.daily_probabilities` (or :func:`scalar_probabilities`).
+        The day's probabilities: :func:`negsim.model.rollout.on_day` of
+        :func:`~negsim.model.rollout.daily_probabilities` (or :func:`scalar_probabilities` of it).
 
     Returns
     -------
-    (level, closed, rose) : int, bool, bool
+    (level, closed, punish, rose) : int, bool, int, bool
     """
     at_war = level == OPEN_WAR
-    attack = not at_war and u[0] < p["attack"]
+    punishing = punish > 0
+    attack = not at_war and u[0] < (p["attack_punish"] if punishing else p["attack"])
     major = attack and u[1] < p["major"]
-    pak_step = attack and u[2] < p["attributed"] and u[3] < p["pak"]
+    pak_step = attack and u[2] < (p["attributed_punish"] if punishing else p["attributed"]) and u[3] < p["pak"]
     afg_step = pak_step and u[4] < p["afg"]
     border = not attack and not at_war and u[5] < p["incident"][level]
     rise = pak_step + afg_step + border
     new = level + rise
     if pak_step and major and new < 3:
         new = 3
-    if rise == 0 and level > 0 and not at_war and u[6] < p["down"]:
+    if at_war:
+        if u[6] < p["war_exit"]:
+            new = p["war_exit_level"]
+    elif rise == 0 and level > 0 and not punishing and u[6] < p["down"]:
         new -= 1
     new = min(new, OPEN_WAR)
+    if punishing:
+        punish -= 1
+    elif pak_step:
+        punish = p["punishment_days"]
     if new >= 2:
         closed = True
     elif closed and new == 0 and u[7] < p["reopen"]:
         closed = False
-    return new, closed, new > level
+    return new, closed, punish, new > level
 
 
-def scalar_rollout(p: dict, situation: Situation, runs: int, days: int, seed: int) -> dict[str, list]:
+def scalar_rollout(p: dict, params: CeasefireParams, situation: Situation, runs: int, days: int,
+                   seed: int) -> dict[str, list]:
     """The rollout as a plain Python loop over runs and days (``random.random()`` draws)."""
     rand = random.Random(seed).random
-    sp = scalar_probabilities(p)
-    deaths_per_level = sp["deaths"]
+    sp_days = scalar_days(p, params, days)
+    deaths_per_level = sp_days[0]["deaths"]
     bl = situation.breakdown_level
     out = {k: [] for k in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")}
     for _ in range(runs):
-        level, closed = situation.start_level, situation.border_closed
+        level, closed, punish = situation.start_level, situation.border_closed, 0
         broke = first = closed_days = 0
         deaths = 0.0
         for day in range(1, days + 1):
             u = (rand(), rand(), rand(), rand(), rand(), rand(), rand(), rand())
-            level, closed, rose = scalar_step(level, closed, u, sp)
+            level, closed, punish, rose = scalar_step(level, closed, punish, u, sp_days[day - 1])
             if not broke and level >= bl:
                 broke = day
             if not first and rose:
@@ -171,18 +198,21 @@ def scalar_rollout(p: dict, situation: Situation, runs: int, days: int, seed: in
 # --------------------------------------------------------------------------- correctness
 
 
-def replay_vectorised(u_all: np.ndarray, p: dict, situation: Situation) -> dict[str, np.ndarray]:
+def replay_vectorised(u_all: np.ndarray, p: dict, params: CeasefireParams,
+                      situation: Situation) -> dict[str, np.ndarray]:
     """Run :func:`step` day by day on given uniforms ``(days, DRAWS_PER_DAY, R)``, with
     the bookkeeping of :func:`rollout`."""
     days, _, R = u_all.shape
+    m = tension(params, days)
     level = np.full(R, situation.start_level, np.int8)
     closed = np.full(R, situation.border_closed)
+    punish = np.zeros(R, np.int32)
     broke = np.zeros(R, np.int32)
     first = np.zeros(R, np.int32)
     closed_days = np.zeros(R, np.int32)
     deaths = np.zeros(R, np.float64)
     for day in range(1, days + 1):
-        level, closed, rose = step(level, closed, u_all[day - 1], p)
+        level, closed, punish, rose = step(level, closed, punish, u_all[day - 1], on_day(p, float(m[day - 1])))
         broke = np.where((broke == 0) & (level >= situation.breakdown_level), day, broke)
         first = np.where((first == 0) & rose, day, first)
         closed_days += closed
@@ -191,16 +221,18 @@ def replay_vectorised(u_all: np.ndarray, p: dict, situation: Situation) -> dict[
             "final_level": level}
 
 
-def replay_scalar(u_all: np.ndarray, p: dict, situation: Situation) -> dict[str, np.ndarray]:
+def replay_scalar(u_all: np.ndarray, p: dict, params: CeasefireParams,
+                  situation: Situation) -> dict[str, np.ndarray]:
     """Run :func:`scalar_step` run by run, day by day, on the same uniforms."""
+    sp_days = scalar_days(p, params, u_all.shape[0])
     bl = situation.breakdown_level
     out = {k: [] for k in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")}
     for run_u in u_all.transpose(2, 0, 1).tolist():  # [run][day][draw]
-        level, closed = situation.start_level, situation.border_closed
+        level, closed, punish = situation.start_level, situation.border_closed, 0
         broke = first = closed_days = 0
         deaths = 0.0
         for day, u in enumerate(run_u, start=1):
-            level, closed, rose = scalar_step(level, closed, u, p)
+            level, closed, punish, rose = scalar_step(level, closed, punish, u, sp_days[day - 1])
             if not broke and level >= bl:
                 broke = day
             if not first and rose:
@@ -225,15 +257,16 @@ def check_agreement(params: CeasefireParams, days: int, seed: int) -> tuple[bool
     ss = np.random.SeedSequence(seed)
     stress = dataclasses.replace(
         params, attack_rate=0.5, major_share=0.4, attribution=0.9, pak_retaliate=0.8, afg_respond=0.7,
-        incident=(0.2, 0.2, 0.3, 0.2), deescalate=0.3, deconfliction_pull=0.5, reopen=0.3)
+        incident=(0.2, 0.2, 0.3, 0.2), deescalate=0.3, deconfliction_pull=0.5, reopen=0.3, war_exit=0.3,
+        war_exit_level=2, tension_shape=0.5, tension_scale=5.0)
     cases = [
         ("realistic, rollout's own stream", params, SITUATION),
         ("calm, fully mediated, open border", params,
-         Situation(effort=1.0, verification=1.0, deconfliction=1.0, start_level=0, border_closed=False,
-                   breakdown_level=2)),
+         Situation(effort_hold=1.0, effort_violate=1.0, deterred=True, verification=1.0, deconfliction=1.0,
+                   start_level=0, border_closed=False, breakdown_level=2)),
         ("stress parameters, start at clash", stress,
-         Situation(effort=0.0, verification=0.5, deconfliction=0.5, start_level=2, border_closed=False,
-                   breakdown_level=4)),
+         Situation(effort_hold=0.4, effort_violate=0.0, deterred=False, verification=0.5, deconfliction=0.5,
+                   pak_retaliate=0.9, punishment_days=4, start_level=2, border_closed=False, breakdown_level=4)),
     ]
     children = np.random.SeedSequence((seed, 1)).spawn(len(cases))  # apart from the block streams
     ok, lines = True, []
@@ -244,8 +277,8 @@ def check_agreement(params: CeasefireParams, days: int, seed: int) -> tuple[bool
             u_all = np.stack([g.random((DRAWS_PER_DAY, BLOCK))[:, :CHECK_RUNS] for _ in range(days)])
         else:
             u_all = np.random.default_rng(children[i]).random((days, DRAWS_PER_DAY, CHECK_RUNS))
-        vec = replay_vectorised(u_all, p, sit)
-        sca = replay_scalar(u_all, p, sit)
+        vec = replay_vectorised(u_all, p, prm, sit)
+        sca = replay_scalar(u_all, p, prm, sit)
         bad = _mismatches(vec, sca)
         if i == 0:
             res = rollout(prm, sit, runs=CHECK_RUNS, days=days, seed=seed)
@@ -301,14 +334,17 @@ def phase_times(params: CeasefireParams, situation: Situation, seed: int, runs: 
     """Seconds per phase of the rollout's inner loop on one chunk.
 
     A copy of the day loop of :func:`negsim.model.rollout.rollout_points` (through which
-    :func:`rollout` runs, with one point) as of 2026-11-29, with a clock around each phase.
+    :func:`rollout` runs, with one point) as of 2026-12-01, with a clock around each phase
+    (the day's tension multiplier counts with ``step()``).
     """
     p = stacked_probabilities(params, [situation])
+    m = tension(params, days)
     nb = -(-runs // BLOCK)
     gens = _block_streams(np.random.SeedSequence(seed), 0, nb)
     R = nb * BLOCK
     level = np.full((1, R), situation.start_level, np.int8)
     closed = np.full((1, R), situation.border_closed)
+    punish = np.zeros((1, R), np.int32)
     breakdown = np.array([[situation.breakdown_level]], np.int8)
     broke = np.zeros((1, R), np.int32)
     first = np.zeros((1, R), np.int32)
@@ -323,7 +359,7 @@ def phase_times(params: CeasefireParams, situation: Situation, seed: int, runs: 
         for k, g in enumerate(gens):
             u[:, k * BLOCK:(k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
         t1 = clock()
-        level, closed, rose = step(level, closed, u, p)
+        level, closed, punish, rose = step(level, closed, punish, u, on_day(p, float(m[day - 1])))
         t2 = clock()
         broke[(broke == 0) & (level >= breakdown)] = day
         first[(first == 0) & rose] = day
@@ -378,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs, --days and --loop-runs must be positive")
 
     start = time.perf_counter()
-    params, _, _, _ = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml"))
+    params = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml")).params
     p = daily_probabilities(params, SITUATION)
 
     # (b, first half) RNG bound just before the rollout (blocked draws only: no big arrays
@@ -409,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     check_ok, check_lines = check_agreement(params, args.days, args.seed)
 
     # (c) plain Python loop
-    t_loop = min(_timed(lambda: scalar_rollout(p, SITUATION, args.loop_runs, args.days, args.seed))
+    t_loop = min(_timed(lambda: scalar_rollout(p, params, SITUATION, args.loop_runs, args.days, args.seed))
                  for _ in range(REPEATS))
 
     # paired: one default chunk of the rollout and the same run-days of blocked draws,
@@ -432,10 +468,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"negsim rollout benchmark, seed {args.seed}, {time.strftime('%Y-%m-%d')}")
     for line in machine():
         print(line)
-    print("model: configs/rollout/default.yaml; situation: effort 0.3, verification 0.2, deconfliction 0.3, "
-          "start level 1, crossings closed, breakdown at level 3")
-    print(f"daily probabilities: attack {p['attack']:.4f}, attributed {p['attributed']:.4f}, "
-          f"step down {p['down']:.4f}, incident {np.round(p['incident'], 4).tolist()}")
+    print("model: configs/rollout/default.yaml; situation: deterred, effort 0.5 holding / 0.25 violating, "
+          "verification 0.2, deconfliction 0.3, 30-day punishment, start level 1, crossings closed, "
+          "breakdown at level 3")
+    print(f"daily probabilities on day 1: attack {p['attack']:.4f} ({p['attack_punish']:.4f} in punishment), "
+          f"attributed {p['attributed']:.4f} ({p['attributed_punish']:.4f}), step down {p['down']:.4f}, "
+          f"incident {np.round(p['incident'], 4).tolist()}; tension multiplier on the last day "
+          f"{tension(params, args.days)[-1]:.3f}")
     print()
     print(f"   {'measurement':<58} {'run-days':>13} {'seconds':>8} {'run-days/s':>12}")
     print(f"   {'vectorised rollout()':<58} {args.runs * args.days:>13,} {t_vec:>8.2f} {vec_rate:>12.3g}")

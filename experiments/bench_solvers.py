@@ -6,7 +6,7 @@
 (or ``python3 tasks.py bench``, which sets up ``.venv`` first). Two suites of 3x3 games:
 
 * **talks**: the Istanbul-round-two talks game over a mediator-leverage grid,
-  ``transfer_deal`` in [0, 5] payoff units times ``verification`` in [0, 1] (100 x 100
+  ``transfer_pledge`` in [0, 5] payoff units times ``verification`` in [0, 1] (100 x 100
   for 10,000 games; for another ``--games`` count the grid is about square and cut to the
   count). The grid alone gives distinct payoff matrices (no random perturbation).
 * **random**: independent standard-normal payoffs for both players (generic games, more
@@ -64,19 +64,19 @@ Profiles = list[np.ndarray]  # each equilibrium as the concatenation (x, y)
 
 
 def talks_games(n_games: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """``n_games`` talks games from a transfer_deal x verification grid, shape (n, 3, 3)."""
+    """``n_games`` talks games from a transfer_pledge x verification grid, shape (n, 3, 3)."""
     scenario = load_scenario("istanbul_round2")
     n_t = max(1, round(math.sqrt(n_games)))
     n_v = math.ceil(n_games / n_t)
     A, B, _ = payoff_grid(
         scenario,
-        transfer_deal=np.linspace(0.0, 5.0, n_t),
+        transfer_pledge=np.linspace(0.0, 5.0, n_t),
         verification=np.linspace(0.0, 1.0, n_v),
     )
     m, n = A.shape[-2:]
     A, B = A.reshape(-1, m, n)[:n_games], B.reshape(-1, m, n)[:n_games]
     desc = (
-        f"istanbul_round2 talks game, transfer_deal 0..5 ({n_t} values) x verification "
+        f"istanbul_round2 talks game, transfer_pledge 0..5 ({n_t} values) x verification "
         f"0..1 ({n_v} values), first {n_games} grid points"
     )
     return np.ascontiguousarray(A), np.ascontiguousarray(B), desc

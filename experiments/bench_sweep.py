@@ -3,17 +3,17 @@
 
     python experiments/bench_sweep.py [--points 50] [--runs 10000] [--days 180] [--keep]
 
-The sweep is ``mediator.transfer_deal`` at ``--points`` values evenly spaced in [0, 4]
+The sweep is ``mediator.transfer_pledge`` at ``--points`` values evenly spaced in [0, 4]
 (default scenario, ``rollout.runs=--runs``, ``rollout.days=--days``). One run of this
 script times, wall clock (``time.perf_counter`` around ``subprocess.run``), each in a
 fresh temporary folder and with ``OMP_NUM_THREADS=1``:
 
-* **basic**: ``negsim -m mediator.transfer_deal=V1,...,Vn rollout.runs=R rollout.days=D
+* **basic**: ``negsim -m mediator.transfer_pledge=V1,...,Vn rollout.runs=R rollout.days=D
   hydra.sweep.dir=DIR`` (Hydra's basic launcher: one job per point, one after the other,
   in one process);
 * **joblib(2)**: the same with ``hydra/launcher=joblib hydra.launcher.n_jobs=2`` (two
   local worker processes);
-* **fast path**: ``negsim -m mediator.transfer_deal=V1,...,Vn ... fast=true
+* **fast path**: ``negsim -m mediator.transfer_pledge=V1,...,Vn ... fast=true
   hydra.run.dir=DIR`` (one process: batch solver, then every point's rollout on shared
   random numbers).
 
@@ -145,7 +145,7 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
     ``run_point`` and ``run_point_solve_only`` (``rollout.runs=0``) on the middle point
     (best of 3), and ``run_points`` on every point (one pass). The points given to
     ``run_points`` are built from one composed config with only the mediator's
-    ``transfer_deal`` changed (scenario and talks game rebuilt), which gives the same
+    ``transfer_pledge`` changed (scenario and talks game rebuilt), which gives the same
     numbers as composing each point but skips ``n`` composes; ``p_breakdown`` is
     returned per value so that the caller can check it against the tables.
     """
@@ -170,24 +170,24 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
         compose(config_name="config", overrides=common)  # warm-up
         for v in probe:
             t0 = time.perf_counter()
-            cfg = compose(config_name="config", overrides=[f"mediator.transfer_deal={v}", *common])
+            cfg = compose(config_name="config", overrides=[f"mediator.transfer_pledge={v}", *common])
             t1 = time.perf_counter()
             point = point_from_config(cfg)
             t2 = time.perf_counter()
-            compose(config_name="config", overrides=[f"mediator.transfer_deal={v}", *common], return_hydra_config=True)
+            compose(config_name="config", overrides=[f"mediator.transfer_pledge={v}", *common], return_hydra_config=True)
             t3 = time.perf_counter()
             t_compose.append(t1 - t0)
             t_validate.append(t2 - t1)
             t_compose_hydra.append(t3 - t2)
-        cfg = compose(config_name="config", overrides=[f"mediator.transfer_deal={mid}", *common])
+        cfg = compose(config_name="config", overrides=[f"mediator.transfer_pledge={mid}", *common])
         point = point_from_config(cfg)
         solve_only = point_from_config(
-            compose(config_name="config", overrides=[f"mediator.transfer_deal={mid}", "rollout.runs=0", f"rollout.days={days}"])
+            compose(config_name="config", overrides=[f"mediator.transfer_pledge={mid}", "rollout.runs=0", f"rollout.days={days}"])
         )
     points = []
     for v in values:
         mediator = OmegaConf.create(OmegaConf.to_container(cfg.mediator, resolve=True))
-        mediator.transfer_deal = float(v)
+        mediator.transfer_pledge = float(v)
         scenario = build_scenario(cfg.scenario, cfg.game, mediator)
         points.append(dataclasses.replace(point, scenario=scenario, game=talks_game(scenario)))
     run_point(solve_only)  # warm-up: imports of the solver, selection and report modules
@@ -212,7 +212,7 @@ def in_process(values: list[str], runs: int, days: int) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--points", type=int, default=50, help="sweep points, transfer_deal evenly spaced in [0, 4]")
+    ap.add_argument("--points", type=int, default=50, help="sweep points, transfer_pledge evenly spaced in [0, 4]")
     ap.add_argument("--runs", type=int, default=10000, help="rollout runs per point")
     ap.add_argument("--days", type=int, default=180, help="rollout horizon in days")
     ap.add_argument("--keep", action="store_true", help="keep the temporary output folders")
@@ -222,7 +222,7 @@ def main() -> None:
 
     n = args.points
     values = [f"{v:.6g}" for v in np.linspace(0.0, 4.0, n)]
-    sweep = f"mediator.transfer_deal={','.join(values)}"
+    sweep = f"mediator.transfer_pledge={','.join(values)}"
     size = [f"rollout.runs={args.runs}", f"rollout.days={args.days}"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = negsim_command()
@@ -230,7 +230,7 @@ def main() -> None:
     wall0 = time.perf_counter()
     load_start = load()
 
-    print(f"== sweep benchmark: {n} points (transfer_deal {values[0]} .. {values[-1]}), "
+    print(f"== sweep benchmark: {n} points (transfer_pledge {values[0]} .. {values[-1]}), "
           f"{args.runs} runs x {args.days} days per point")
     print(f"   {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}; load average at start {load_start} (1/5/15 min)")
@@ -249,7 +249,7 @@ def main() -> None:
                       [*cmd, "-m", sweep, "rollout.runs=0", f"rollout.days={args.days}", f"hydra.sweep.dir={dirs['zero']}"],
                       root / "zero.log", env, "zero")
     t["zero1"] = timed("basic, rollout.runs=0, 1 point",
-                       [*cmd, "-m", f"mediator.transfer_deal={values[n // 2]}", "rollout.runs=0",
+                       [*cmd, "-m", f"mediator.transfer_pledge={values[n // 2]}", "rollout.runs=0",
                         f"rollout.days={args.days}", f"hydra.sweep.dir={dirs['zero1']}"], root / "zero1.log", env, "zero1")
     os.environ["OMP_NUM_THREADS"] = "1"  # numpy is already imported; BLAS plays no part in the timed code
     t0 = time.perf_counter()
@@ -270,7 +270,7 @@ def main() -> None:
     speedup_joblib = t["basic"] / t["joblib"]
     speedup_fast = t["joblib"] / t["fast"]
     with open(tables["basic"], newline="") as fh:
-        table_p = {float(r["mediator.transfer_deal"]): float(r["p_breakdown"]) for r in csv.DictReader(fh)}
+        table_p = {float(r["mediator.transfer_pledge"]): float(r["p_breakdown"]) for r in csv.DictReader(fh)}
     same_numbers = table_p == ip["p_breakdown"]
 
     print("\n== results")

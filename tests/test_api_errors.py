@@ -12,8 +12,8 @@ from negsim.model.rollout import Situation, rollout, rollout_points
 from negsim.model.scenario import build_rollout
 
 GAME = negsim.Game(np.eye(2), np.eye(2))
-PARAMS = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml"))[0]
-SITUATION = Situation(0.3, 0.2, 0.3)
+PARAMS = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml")).params
+SITUATION = Situation(effort_hold=0.6, effort_violate=0.3, deterred=False, verification=0.2, deconfliction=0.3)
 SCENARIO = negsim.load_scenario("istanbul_round2")
 
 
@@ -31,15 +31,17 @@ SCENARIO = negsim.load_scenario("istanbul_round2")
      r"^payoff matrix A \(row player's payoffs\) must be 2-D with at least one row and column, got shape \(0, 2\)$"),
     (lambda: negsim.Game([["x"]], [[1]]), GameFormatError, r"^payoff matrix A \(row player's payoffs\) is not numeric"),
     (lambda: negsim.select(GAME, negsim.solve(GAME), "coin"), SolverError, r"^unknown selection rule 'coin'"),
-    (lambda: negsim.select(GAME, [], "logit"), SolverError, r"^no equilibria to select from$"),
+    (lambda: negsim.select(GAME, [], "logit_limit"), SolverError, r"^no equilibria to select from$"),
     (lambda: negsim.payoff_grid(SCENARIO, verification=[0.5, 2.0]), ConfigError,
      r"^mediator\.verification: expected a fraction in \[0, 1\], got 2\.0$"),
-    (lambda: negsim.payoff_batch(SCENARIO, transfer_deal=-1.0), ConfigError,
-     r"^mediator\.transfer_deal: expected a non-negative payoff, got -1\.0$"),
-    (lambda: negsim.payoff_batch(SCENARIO, sovereignty_relief=float("nan")), ConfigError,
-     r"^mediator\.sovereignty_relief: expected a finite number, got nan$"),
-    (lambda: negsim.payoff_batch(SCENARIO, transfer_deal="lots"), ConfigError,
-     r"^mediator\.transfer_deal: expected numbers, got 'lots'$"),
+    (lambda: negsim.payoff_batch(SCENARIO, transfer_written=-1.0), ConfigError,
+     r"^mediator\.transfer_written: expected a non-negative payoff, got -1\.0$"),
+    (lambda: negsim.payoff_batch(SCENARIO, penalty_breakdown=float("nan")), ConfigError,
+     r"^mediator\.penalty_breakdown: expected a finite number, got nan$"),
+    (lambda: negsim.payoff_batch(SCENARIO, unverified_share=1.5), ConfigError,
+     r"^game\.mechanism\.unverified_share: expected fractions in \[0, 1\], got 1\.5$"),
+    (lambda: negsim.payoff_batch(SCENARIO, transfer_written="lots"), ConfigError,
+     r"^mediator\.transfer_written: expected numbers, got 'lots'$"),
     (lambda: negsim.with_mediator(SCENARIO, leverage=1.0), ConfigError, r"^mediator\.leverage: unknown mediator knob"),
     (lambda: rollout(PARAMS, SITUATION, runs=100, days=5, seed=-1), ConfigError,
      r"^seed: expected an integer in \[0, 2\*\*63\), got -1$"),

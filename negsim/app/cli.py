@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import numpy as np
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
@@ -189,15 +190,19 @@ def report_text(point, outcome) -> str:
     text = [f"{game.title}", report.payoff_table(game)]
     if point.scenario is not None:
         text.append(report.evidence_report(point.scenario))
-    text.append(report.equilibria_report(game, outcome.equilibria, outcome.chosen, point.selection))
+    rule = "logit_limit" if point.selection == "qre" else point.selection
+    text.append(report.equilibria_report(game, outcome.equilibria, outcome.chosen, rule))
     if point.scenario is not None:
+        pred = m["prediction"]
+        how = (f"logit QRE at precision {pred['lam']:g}" if pred["rule"] == "qre"
+               else "given by after=" if pred["rule"] == "after" else f"the '{pred['rule']}' equilibrium")
         text.append(
-            "Selected outcome: "
-            + "; ".join(f"{lab} (p={p:.3g})" for lab, p in m["selected_outcomes"].items())
+            f"Predicted outcomes ({how}): "
+            + "; ".join(f"{lab} (p={p:.3g})" for lab, p in sorted(m["selected_outcomes"].items(), key=lambda kv: -kv[1]))
             + f"; probability of a deal {m['p_deal']:.3g}"
         )
     if outcome.rollout is not None:
-        text.append(report.rollout_report(outcome.rollout, outcome.situation))
+        text.append(report.rollout_report(outcome.rollout, m["outcomes"]))
     return "\n\n".join(text)
 
 
@@ -209,7 +214,10 @@ def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool) -> 
         p, lo, hi = result.breakdown_probability()
         written.append(write_arrays_atomic(
             out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
-            breakdown_day=result.breakdown_day, closed_days=result.closed_days, deaths=result.deaths,
+            strata=np.array(result.cells), weights=result.weights,
+            breakdown_day=np.stack([r.breakdown_day for r in result.results]),
+            closed_days=np.stack([r.closed_days for r in result.results]),
+            deaths=np.stack([r.deaths for r in result.results]),
         ))
         if plots:
             from negsim.viz.canvas import save_figure
@@ -336,7 +344,7 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
         scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides, list(spec.scenarios))
         rows, paths = experiments.threshold_experiment(
             scenarios, _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
-            selection=cfg.solver.selection,
+            selection=cfg.solver.selection, lam=cfg.solver.lam,
         )
         for r in rows:
             where = "already a deal at 0" if r["already_deal"] else (
@@ -378,7 +386,13 @@ def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict
         raise ConfigError(f"{cfg.mode}: no parameters; use analysis={cfg.mode}")
     if cfg.mode == "bargaining":
         return bargaining_analysis(node)
-    return ceasefire_analysis(node, build_rollout(data.get("rollout"))[0], scenario.mediator.verification)
+    from negsim.model.situation import outcome_ceasefire
+
+    setup = build_rollout(data.get("rollout"))
+    row, _, col = str(data.get("after") or "insist_written/sign_written").partition("/")  # default: the written guarantee
+    i, j = scenario.cell(row, col)
+    situation, _ = outcome_ceasefire(scenario, i, j, setup)
+    return ceasefire_analysis(node, setup.params, situation, scenario.outcome_labels[i][j])
 
 
 def _finished(out: Path, digest: str) -> bool:

@@ -46,6 +46,7 @@ class RunConfig:
     rollout: RolloutSpec = MISSING
     seed: int = 20251019
     nfg: Optional[str] = None
+    after: Optional[str] = None
     results_dir: Optional[str] = None
     fast: bool = False
     mode: str = "solve"

@@ -16,42 +16,48 @@ from negsim.io.results import write_text_atomic
 from negsim.io.tables import csv_text
 from negsim.model.scenario import FRACTION_KNOBS, Scenario
 from negsim.studies.pipeline import Point
-from negsim.studies.threshold import deal_curve, leverage_threshold, selected_deal
+from negsim.studies.threshold import deal_curve, least_cost_leverage, leverage_threshold, prediction_at
 from negsim.viz.canvas import save_figure
 from negsim.viz.curves import deal_curves_figure, tornado_figure
 
 
 def threshold_experiment(
     scenarios: Sequence[Scenario], knobs: dict[str, float], folder: Path, *,
-    grid: int = 201, tol: float = 1e-6, margin: float = 1e-3, selection: str = "logit",
+    grid: int = 41, tol: float = 1e-6, margin: float = 1e-3, selection: str = "qre", lam: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[Path]]:
-    """Per scenario and knob: the flip threshold, checked at threshold + margin.
+    """Per scenario and knob: the leverage where P(deal) crosses 1/2, checked at + margin;
+    per scenario and kind of deal: the least transfer tied to it that makes it the prediction.
 
     ``scenarios`` are validated scenarios as the user set them (overrides included: the
-    shell composes one per scenario name). Writes ``thresholds.csv`` and
-    ``deal_<knob>.png/svg`` (P(deal) against the knob, one curve per scenario,
+    shell composes one per scenario name). Writes ``thresholds.csv``, ``least_cost.csv``
+    and ``deal_<knob>.png/svg`` (P(deal) against the knob, one curve per scenario,
     thresholds marked) into ``folder``.
     """
-    rows, paths = [], []
+    rows, costs, paths = [], [], []
     for knob, upper in knobs.items():
         values = np.linspace(0.0, upper, grid)
         curves = []
         for sc in scenarios:
-            name = sc.name
-            t = leverage_threshold(sc, knob, upper=upper, grid=grid, tol=tol, selection=selection)
+            t = leverage_threshold(sc, knob, upper=upper, grid=grid, tol=tol, selection=selection, lam=lam)
             check = None
             if t.value is not None:
                 above = t.value + margin
-                check = selected_deal(sc, selection, **{knob: min(above, 1.0) if knob in FRACTION_KNOBS else above})[0]
+                at = min(above, 1.0) if knob in FRACTION_KNOBS else above
+                check = float(prediction_at(sc, selection, lam, **{knob: at})[sc.deal].sum())
             rows.append({
-                "scenario": name, "knob": knob, "baseline": getattr(sc.mediator, knob), "upper": upper,
+                "scenario": sc.name, "knob": knob, "baseline": getattr(sc.mediator, knob), "upper": upper,
                 "threshold": t.value, "bracket_low": t.below, "bracket_high": t.above,
                 "already_deal": t.already_deal, "outcome_below": t.outcome_below, "outcome_above": t.outcome_above,
                 "p_deal_at_threshold_plus_margin": check, "margin": margin, "tol": tol, "selection": selection,
+                "lam": (sc.precision if lam is None else lam) if selection == "qre" else None,
             })
             marked = t.value if t.value is not None and not t.already_deal else None
-            curves.append((name, deal_curve(sc, knob, values, selection), marked))
+            curves.append((sc.name, deal_curve(sc, knob, values, selection=selection, lam=lam), marked))
         paths += save_figure(deal_curves_figure(knob, values, curves), folder / f"deal_{knob}")
+    for sc in scenarios:
+        costs += least_cost_leverage(sc, upper=max(knobs.values(), default=10.0), grid=grid, tol=tol,
+                                     selection=selection, lam=lam)
+    paths.insert(0, write_text_atomic(folder / "least_cost.csv", csv_text(costs)))
     paths.insert(0, write_text_atomic(folder / "thresholds.csv", csv_text(rows)))
     return rows, paths
 

@@ -2,25 +2,32 @@
 
 Two commands for seminar leaders whose students may never have seen game theory:
 
-``negsim-explain [SCENARIO] [--knob transfer_deal]``
+``negsim-explain [SCENARIO] [--knob transfer_pledge]``
     :func:`explain`: the payoff table with best replies marked, the evidence behind every
-    weight, the dominated actions of each player (by pure actions and by mixtures), the
-    equilibria and the one the model selects, the logit quantal response (QRE) path from
-    random to fully rational play, and the mediator leverage that flips the round to a
-    deal, each with sentences a newcomer can read aloud.
+    weight and the leverage tied to each deal, the dominated actions of each player (by
+    pure actions and by mixtures), the Nash equilibria and the one the ``logit_limit``
+    rule selects, the model's prediction (the logit quantal response equilibrium, QRE, at
+    the game's stated precision: a probability for every outcome), the QRE path from
+    random to rational play, what each outcome puts in force (verification, de-confliction
+    channel, compliance payments), and the mediator leverage that makes a deal the
+    prediction: the least transfer for each kind of deal, and the value of one knob at
+    which P(deal) reaches 1/2. Each comes with sentences a newcomer can read aloud.
 
 ``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--seed 0]``
     :func:`play`: a round-by-round terminal game. Each round has two stages: the talks
     (both delegations choose an action of the talks game at once) and one or more days
     of the ceasefire (each side holds or violates the truce, a prisoner's dilemma). Two
     students play each other (``pvp``), or one student plays Pakistan (``pak``) or Kabul
-    (``afg``) against the model: in the talks the model samples its move from the
-    selected equilibrium's mixed strategy (seeded), in the ceasefire it plays a trigger
-    strategy (hold until it sees a violation, then violate for ``punish_days`` days).
+    (``afg``) against the model. In the talks the model plays its strategy in the Nash
+    equilibrium the ``logit_limit`` rule selects (drawn at random, seeded, when that
+    strategy is mixed), a rational benchmark that a student's choices are compared with;
+    the game also shows the model's prediction for real delegations (the logit QRE) and
+    what each outcome puts in force. In the ceasefire the model plays a trigger strategy
+    (hold until it sees a violation, then violate for ``punish_days`` days).
 
 The ceasefire stage uses the classroom payoffs :data:`CLASSROOM_STAGE` (Axelrod's
-T=5 > R=3 > P=1 > S=0): the record gives no evidence for per-day payoffs, so they are
-illustrative, not calibrated, and the output says so.
+T=5 > R=3 > P=1 > S=0), round numbers for easy arithmetic; the model's own ceasefire
+game uses Kabul's daily stage payoffs of ``configs/rollout/default.yaml``. The output says so.
 
 Bad input (unknown scenario, knob, mode) is reported as one line ``negsim: error: ...``
 with exit status 2; an invalid move in the game is re-asked, and the end of input stops
@@ -37,23 +44,37 @@ from typing import NoReturn, Sequence, TextIO
 
 import numpy as np
 
+from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, NegsimError
 from negsim.game import Game, dominated_actions, iterated_elimination, own_payoffs
 from negsim.games.repeated import ACTIONS as CEASEFIRE_ACTIONS
 from negsim.games.repeated import StageGame, ceasefire_game, finite_punishment_threshold, grim_trigger_threshold
-from negsim.model.scenario import FRACTION_KNOBS, Scenario, available_scenarios, load_scenario
-from negsim.model.talks import deal_probability, outcome_distribution, talks_game
+from negsim.model.payoffs import TALKS_KNOBS, payoff_scale
+from negsim.model.scenario import FRACTION_KNOBS, MEDIATOR_KNOBS, Scenario, available_scenarios, load_scenario
+from negsim.model.talks import (
+    expected_provisions,
+    kind_probabilities,
+    outcome_distribution,
+    predict,
+    provisions_in_force,
+    talks_game,
+)
 from negsim.solvers import solve
 from negsim.solvers.selection import select
 from negsim.viz.text import equilibria_report, evidence_report, payoff_table
 
 #: Classroom payoffs of one ceasefire day (Axelrod 1984's prisoner's dilemma numbers):
-#: illustrative, not calibrated to the evidence.
+#: round numbers for easy arithmetic, not the model's calibrated stage payoffs.
 CLASSROOM_STAGE = StageGame(T=5.0, R=3.0, P=1.0, S=0.0)
 #: Days the model's trigger strategy punishes a violation (AF6: punishment ends).
 PUNISH_DAYS = 2
-#: Precisions (1/payoff units) shown in the QRE summary, besides the end of the path.
-QRE_LAMBDAS = (0.0, 0.1, 0.3, 1.0, 3.0)
+#: Precisions shown in the QRE path summary (per unit of each side's payoff range without
+#: leverage, the unit of the prediction), besides the game's own precision.
+QRE_LAMBDAS = (0.0, 1.0, 3.0, 30.0, 1000.0)
+#: The selection rule whose Nash equilibrium is reported as selected and that the model plays.
+RULE = "logit_limit"
+#: Each kind of deal (``Scenario.deal_kind``) in words.
+KIND_WORDS = {"written": "a written guarantee", "pledge": "the pledge with confidence-building", "none": "no deal"}
 MODES = ("pvp", "pak", "afg")
 
 _WIDTH = 88
@@ -159,78 +180,222 @@ def dominance_lines(game: Game) -> list[str]:
     return lines
 
 
-def _qre_lines(game: Game, selected_eq) -> list[str]:
-    from negsim.solvers.qre import qre_at, qre_path
+def _marginals(outcomes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's mixed strategy behind an outcome-probability array (m, n) of independent play."""
+    P = np.asarray(outcomes, float)
+    return P.sum(axis=1), P.sum(axis=0)
 
-    path = qre_path(game.A, game.B)
-    lam_end = float(path.lam[-1])
-    points = [(lam, *((path.x[0], path.y[0]) if lam == 0 else qre_at(game.A, game.B, lam, start=path)))
-              for lam in QRE_LAMBDAS if lam < lam_end]
-    points.append((lam_end, *path.final))
-    lines = [
-        "In a quantal response equilibrium (QRE) each side picks better replies more often, but",
-        "not always: lambda measures how sharply. At lambda = 0 both choose at random; as lambda",
-        "grows, play moves towards a Nash equilibrium (lambda is in 1/payoff units).",
-    ]
-    for p, probs in ((0, [pt[1] for pt in points]), (1, [pt[2] for pt in points])):
+
+def _modal(scenario: Scenario, outcomes: np.ndarray) -> tuple[int, int]:
+    """The most likely outcome's cell (the first in table order on a tie)."""
+    i, j = np.unravel_index(int(np.argmax(outcomes)), scenario.shape)
+    return int(i), int(j)
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return "[" + ", ".join(ids) + "]"
+
+
+def leverage_words(scenario: Scenario) -> str:
+    """How the mediators' knobs enter the talks payoffs, with the scenario's values, as sentences."""
+    med, players = scenario.mediator, scenario.players
+    to = {kind: players[p] for kind, p in scenario.transfer_to.items()}
+    return (
+        f"The mediators' leverage is tied to what it pays for: transfer_written ({med.transfer_written:g}) is "
+        f"paid to {to['written']} when the round ends in a written guarantee, transfer_pledge "
+        f"({med.transfer_pledge:g}) to {to['pledge']} when it ends in the pledge with confidence-building, "
+        f"and penalty_breakdown ({med.penalty_breakdown:g}) is taken from the side blamed for a failed "
+        f"round, by its share of the blame. Verification ({med.verification:g} on offer) counts only where "
+        f"the outcome agrees a mechanism: it raises what a commitment is worth (an unverified one delivers "
+        f"{scenario.unverified_share:.0%} of its effect) and changes Kabul's sovereignty cost by "
+        f"{scenario.sovereignty_effect:+g} per unit in force. De-confliction ({med.deconfliction:g}) and "
+        f"compliance payments ({med.transfer_compliance:g} a day) act in the ceasefire, not in this table."
+    )
+
+
+def prediction_lines(scenario: Scenario, outcomes: np.ndarray, eq: Equilibrium) -> list[str]:
+    """The predicted outcome distribution as a table and in words, compared with the equilibrium ``eq``."""
+    P = np.asarray(outcomes, float)
+    players, (rows, cols) = scenario.players, scenario.actions
+    m, n = scenario.shape
+    cells = sorted(((i, j) for i in range(m) for j in range(n)), key=lambda c: (-P[c], c))
+    kind_w = max(len(k) for r in scenario.deal_kind for k in r) + 2
+    act_w = max(len(f"{rows[i]} / {cols[j]}") for i, j in cells) + 2
+    lines = [f"  {'p':>5}  {'deal':<{kind_w}}{f'{players[0]} / {players[1]}':<{act_w}}outcome"]
+    for i, j in cells:
+        lines.append(f"  {P[i, j]:.3f}  {scenario.deal_kind[i][j]:<{kind_w}}{f'{rows[i]} / {cols[j]}':<{act_w}}"
+                     f"{scenario.outcome_labels[i][j]}")
+    x, y = _marginals(P)
+    kinds = kind_probabilities(scenario, P)
+    top = _modal(scenario, P)
+    eq_top = _modal(scenario, np.outer(*eq.strategies))
+    lines.append("")
+    lines.append(_hang(f"{players[0]} plays {_mix(rows, x)}; {players[1]} plays {_mix(cols, y)}."))
+    lines.append(_hang(
+        f"Most likely outcome: '{scenario.outcome_labels[top[0]][top[1]]}' (p={P[top]:.3f}). Probability of a "
+        f"deal {1.0 - kinds.get('none', 0.0):.3f}: {KIND_WORDS['written']} {kinds.get('written', 0.0):.3f}, "
+        f"{KIND_WORDS['pledge']} {kinds.get('pledge', 0.0):.3f}."
+    ))
+    same = ("The most likely outcome is the equilibrium's" if top == eq_top else
+            f"The most likely outcome is not the equilibrium's ('{scenario.outcome_labels[eq_top[0]][eq_top[1]]}')")
+    lines.append(_wrap(
+        f"{same}: the equilibrium assumes both sides always play a best reply, the prediction only that "
+        f"better replies are more likely, so every outcome keeps some probability.", ""))
+    return lines
+
+
+def qre_path_lines(scenario: Scenario, game: Game, eq: Equilibrium) -> list[str]:
+    """The prediction at increasing precision, from random play to (nearly) the selected equilibrium."""
+    lams = sorted({*QRE_LAMBDAS, scenario.precision})
+    points = [(lam, *_marginals(predict(scenario, game, lam))) for lam in lams]
+    scale = payoff_scale(scenario)
+    lines = [_wrap(
+        f"Lambda measures how sharply each side responds to payoff differences, per unit of its payoff range "
+        f"without leverage ({game.players[0]} {scale[0]:.2f}, {game.players[1]} {scale[1]:.2f} payoff units). "
+        f"At lambda = 0 both choose at random; as lambda grows, play moves towards a Nash equilibrium. The "
+        f"model predicts the round at lambda = {scenario.precision:g} {_ids(scenario.model_sources['precision'])}.",
+        "")]
+    for p in (0, 1):
         labels = game.actions[p]
         w = max(max(len(s) for s in labels), 6) + 2
         lines.append("")
-        lines.append(f"  {game.players[p] + ' plays':<26}" + "".join(s.rjust(w) for s in labels))
-        for (lam, *_), q in zip(points, probs, strict=True):
-            tag = "lambda = 0 (random)" if lam == 0 else (f"lambda = {lam:.0f} (end)" if lam == lam_end else f"lambda = {lam:g}")
-            lines.append(f"  {tag:<26}" + "".join(f"{v:.3f}".rjust(w) for v in q))
-    x_end, y_end = path.final
-    x_eq, y_eq = selected_eq.strategies
+        lines.append(f"  {game.players[p] + ' plays':<28}" + "".join(s.rjust(w) for s in labels))
+        for lam, *probs in points:
+            tag = ("lambda = 0 (random)" if lam == 0 else f"lambda = {lam:g} (prediction)" if lam == scenario.precision
+                   else f"lambda = {lam:g}")
+            lines.append(f"  {tag:<28}" + "".join(f"{v:.3f}".rjust(w) for v in probs[p]))
+    lam_end, x_end, y_end = points[-1]
+    x_eq, y_eq = eq.strategies
     near = np.abs(x_end - x_eq).sum() + np.abs(y_end - y_eq).sum() < 1e-2
     lines.append("")
-    lines.append(_hang(
-        f"The path ends (lambda = {lam_end:.0f}) with {game.players[0]} playing "
-        f"{_mix(game.actions[0], np.round(x_end, 3))} and {game.players[1]} playing "
-        f"{_mix(game.actions[1], np.round(y_end, 3))}"
-        + (": the selected equilibrium (that is how the 'logit' rule selects)." if near
-           else ", near no single equilibrium yet (play converges slowly towards a mixed one).")
-    ))
+    lines.append(_wrap(
+        f"At lambda = {lam_end:g} {game.players[0]} plays {_mix(game.actions[0], np.round(x_end, 3))} and "
+        f"{game.players[1]} {_mix(game.actions[1], np.round(y_end, 3))}"
+        + (f": the equilibrium the '{RULE}' rule selects (the rule follows this path to its end)." if near
+           else f", not yet the equilibrium the '{RULE}' rule selects (play approaches a mixed equilibrium slowly, "
+                f"and the rule follows the path to its end)."), ""))
     return lines
 
 
-#: What each talks knob means, for students.
-KNOB_MEANING = {
-    "transfer_deal": "what the mediators pay each side when the round ends in a deal (a carrot)",
-    "penalty_walkout": "what the mediators take from a side that walks out or refuses (a stick)",
-    "verification": "how much third parties verify the commitments (0 none, 1 full)",
-    "sovereignty_relief": "how much of Kabul's sovereignty cost full verification removes (0-1)",
-}
+def provision_lines(scenario: Scenario, outcomes: np.ndarray) -> list[str]:
+    """What each outcome puts in force, and the average over the prediction ``outcomes``."""
+    med = scenario.mediator
+    rows, cols = scenario.actions
+    m, n = scenario.shape
+    lines = [_wrap(
+        f"A deal carries the talks into the ceasefire through what it agrees. verification and channel are "
+        f"the shares of what the mediators offer (verification {med.verification:g}, de-confliction "
+        f"{med.deconfliction:g}) that the outcome puts in force; compliance is the daily payment to Kabul for "
+        f"each day it holds the ceasefire (transfer_compliance {med.transfer_compliance:g}, ceasefire payoff "
+        f"units), where the outcome provides one.", "")]
+    lines.append("")
+    lines.append(f"  {'verification':>12}  {'channel':>7}  {'compliance':>10}  outcome")
+    for i in range(m):
+        for j in range(n):
+            prov = provisions_in_force(scenario, i, j)
+            lines.append(f"  {prov['verification']:>12.2f}  {prov['channel']:>7.2f}  {prov['compliance']:>10.2f}  "
+                         f"{scenario.outcome_labels[i][j]} ({rows[i]} / {cols[j]})")
+    avg = expected_provisions(scenario, outcomes)
+    lines.append("")
+    lines.append(_hang(f"Averaged over the prediction: verification {avg['verification']:.3f}, channel "
+                       f"{avg['channel']:.3f}, compliance {avg['compliance']:.3f} a day."))
+    empty = [(i, j) for i in range(m) for j in range(n) if not scenario.provisions[i, j].any()]
+    if empty and all(scenario.deal_kind[i][j] == "none" for i, j in empty):
+        lines.append(_hang(
+            f"{'Every' if len(empty) == int((~scenario.deal).sum()) else 'A'} failed round agrees nothing: the "
+            f"ceasefire after it has no verification, no channel and no payments, however much the mediators offer."))
+    return lines
 
 
-def _threshold_lines(scenario: Scenario, knob: str) -> list[str]:
+def _unit(knob: str) -> str:
+    return "" if knob in FRACTION_KNOBS else " payoff units"
+
+
+def knob_meaning(scenario: Scenario, knob: str) -> str:
+    """What a talks knob means, for students."""
+    to = {kind: scenario.players[p] for kind, p in scenario.transfer_to.items()}
+    return {
+        "transfer_written": f"what the mediators pay {to['written']} when the round ends in a written guarantee",
+        "transfer_pledge": f"what the mediators pay {to['pledge']} when the round ends in the pledge with "
+                           f"confidence-building",
+        "penalty_breakdown": "what the mediators take, when the round fails, from the side blamed for it "
+                             "(by its share of the blame)",
+        "verification": "how much of a verification mechanism the mediators offer (0 none, 1 full), in force "
+                        "only where the outcome agrees one",
+    }[knob]
+
+
+def least_cost_lines(scenario: Scenario) -> list[str]:
+    """Per kind of deal, the least transfer that makes it the prediction (:func:`least_cost_leverage`)."""
+    from negsim.studies.threshold import least_cost_leverage
+
+    upper = 10.0
+    lines = []
+    rows = least_cost_leverage(scenario, upper=upper)
+    for row in rows:
+        knob, kind, v = row["knob"], row["deal"], row["least_leverage"]
+        what = f"{KIND_WORDS[kind][0].upper()}{KIND_WORDS[kind][1:]} ({knob}, now {row['baseline']:g})"
+        if row["already"]:
+            lines.append(_hang(f"{what}: already the prediction without any {knob}: P({kind}) >= 1/2 at 0 "
+                               f"(most likely outcome '{row['outcome_above']}')."))
+        elif v is None:
+            lines.append(_hang(f"{what}: no {knob} up to {upper:g} payoff units makes it the prediction; P({kind}) "
+                               f"stays below 1/2 (most likely outcome '{row['outcome_below']}')."))
+        else:
+            enough = f" (today's {row['baseline']:g} is already enough)" if v <= row["baseline"] else ""
+            lines.append(_hang(f"{what}: from {v:.2f} payoff units P({kind}) reaches 1/2{enough}; the mediators "
+                               f"then expect to pay {row['expected_payment']:.2f}, since they pay only when the "
+                               f"deal is reached."))
+    paid = [r for r in rows if r["expected_payment"] is not None and not r["already"]]
+    if len(paid) > 1:
+        best = min(paid, key=lambda r: r["expected_payment"])
+        lines.append(_hang(f"Cheapest for the mediators: {KIND_WORDS[best['deal']]} ({best['knob']} "
+                           f"{best['least_leverage']:.2f}, expected payment {best['expected_payment']:.2f})."))
+    return lines
+
+
+def threshold_lines(scenario: Scenario, knob: str) -> list[str]:
+    """The value of ``knob`` at which P(deal, of any kind) reaches 1/2 (:func:`leverage_threshold`)."""
     from negsim.studies.threshold import leverage_threshold
 
     upper = 1.0 if knob in FRACTION_KNOBS else 10.0
-    # A coarser bracketing grid than the experiment's 201 points (same bisection to 1e-6):
-    # about twice as fast, and the same thresholds for the shipped scenarios.
-    t = leverage_threshold(scenario, knob, upper=upper, grid=51)
+    t = leverage_threshold(scenario, knob, kind="deal", upper=upper)
     now = getattr(scenario.mediator, knob)
-    unit = "" if knob in FRACTION_KNOBS else " payoff units"
-    lines = [_hang(f"{knob}: {KNOB_MEANING[knob]}; the scenario has {now:g}{unit}. The question: from which "
-                   f"value does the equilibrium the model selects become a deal (other knobs unchanged)?")]
+    unit = _unit(knob)
+    lines = [_hang(f"{knob}: {knob_meaning(scenario, knob)}; the scenario has {now:g}{unit}. From which value is a "
+                   f"deal of either kind at least as likely as not (the other knobs unchanged)?")]
     if t.already_deal:
         lines.append(f"Leverage threshold for {knob}: none needed.")
-        lines.append(_hang(f"The selected outcome is a deal even at {knob} = 0: '{t.outcome_above}'."))
+        lines.append(_hang(f"P(deal) >= 1/2 even at {knob} = 0 (most likely outcome '{t.outcome_above}')."))
     elif t.value is None:
         lines.append(f"Leverage threshold for {knob}: none up to {upper:g}{unit}.")
-        lines.append(_hang(f"However large {knob} is (up to {upper:g}), the model still selects "
-                           f"'{t.outcome_below}': this lever alone cannot make a deal."))
+        lines.append(_hang(f"However large {knob} is (up to {upper:g}), P(deal) stays below 1/2 (most likely "
+                           f"outcome '{t.outcome_below}'): this lever alone cannot make a deal the prediction."))
     else:
         lines.append(f"Leverage threshold for {knob}: {t.value:.2f}{unit}.")
-        lines.append(_hang(f"Below it the model selects '{t.outcome_below}'; from {t.value:.2f} on, "
-                           f"'{t.outcome_above}'."))
-        lines.append(_hang(f"In words: the mediators must raise {knob} from {now:g} to {t.value:.2f} before "
-                           f"the round ends in a deal."))
+        if t.outcome_below == t.outcome_above:
+            lines.append(_hang(f"Below it a deal is less likely than not, from {t.value:.2f} on P(deal) >= 1/2; the "
+                               f"most likely single outcome is '{t.outcome_above}' on both sides: what changes is "
+                               f"how much probability the deals carry together."))
+        else:
+            lines.append(_hang(f"Below it a deal is less likely than not (most likely outcome '{t.outcome_below}'); "
+                               f"from {t.value:.2f} on P(deal) >= 1/2 (most likely outcome '{t.outcome_above}')."))
+        lines.append(_hang(f"In words: the mediators must raise {knob} from {now:g} to {t.value:.2f} before a deal "
+                           f"becomes at least as likely as not. A deal of either kind counts, so this can be less "
+                           f"than the least leverage for one kind above."))
     return lines
 
 
-def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_deal") -> str:
+def _check_knob(knob: str) -> None:
+    expected = f"expected one of: {', '.join(TALKS_KNOBS)}"
+    if knob in TALKS_KNOBS:
+        return
+    if knob in MEDIATOR_KNOBS:
+        raise ConfigError(f"knob: '{knob}' acts in the ceasefire, not in the talks payoffs; {expected}")
+    raise ConfigError(f"knob: '{knob}' is not a mediator knob of the talks payoffs; {expected}")
+
+
+def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_pledge") -> str:
     """A terminal walk-through of one scenario for students (see the module docstring).
 
     Parameters
@@ -238,29 +403,33 @@ def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_dea
     scenario_name : str
         A shipped scenario (``available_scenarios()``) or a scenario YAML file.
     knob : str
-        The mediator knob whose deal threshold is reported.
+        The mediator knob of the talks payoffs (:data:`negsim.model.payoffs.TALKS_KNOBS`)
+        whose P(deal) = 1/2 threshold is reported.
+
+    Returns
+    -------
+    str
+        The text, ending in a newline.
 
     Raises
     ------
     NegsimError
         Unknown scenario or knob.
     """
-    if knob not in KNOB_MEANING:
-        raise ConfigError(f"knob: '{knob}' is not a mediator knob of the talks payoffs; expected one of: "
-                          f"{', '.join(KNOB_MEANING)}")
+    _check_knob(knob)
     scenario = _resolve_scenario(scenario_name)
     game = talks_game(scenario)
     P0, P1 = game.players
     eqs = solve(game)
-    k = select(game, eqs)
+    k = select(game, eqs, RULE)
     eq = eqs[k]
-    dist = outcome_distribution(scenario, eq)
-    p_deal = deal_probability(scenario, eq)
+    eq_outcomes = np.outer(*eq.strategies)
+    dist = outcome_distribution(scenario, eq_outcomes)
     likely = max(dist, key=lambda label: dist[label])
+    prediction = predict(scenario, game)
 
-    out = [f"{scenario.title} ({scenario.dates})", "=" * len(f"{scenario.title} ({scenario.dates})")]
-    out.append(_wrap(scenario.summary, ""))
-    out.append("")
+    title = f"{scenario.title} ({scenario.dates})"
+    out = [title, "=" * len(title), _wrap(scenario.summary, ""), ""]
     out.append(_heading(1, "The payoff table"))
     out.append(payoff_table(game))
     out.append("")
@@ -274,29 +443,45 @@ def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_dea
     out.append(_heading(2, "Where the numbers come from"))
     out.append(_wrap(
         "Each outcome is described by features (how strong a guarantee, how much escalation, ...); a "
-        "payoff is the sum of each feature times the player's weight on it. The codes in brackets "
-        "name the evidence (docs/evidence.md) behind each coding and weight.", ""))
+        "payoff is the sum of each feature times the player's weight on it, plus the mediators' leverage. "
+        + leverage_words(scenario)
+        + " The codes in brackets name the evidence (docs/evidence.md) behind each coding and weight.", ""))
     out.append(evidence_report(scenario))
     out.append("")
     out.append(_heading(3, "Dominated actions"))
     out.extend(dominance_lines(game))
     out.append("")
-    out.append(_heading(4, "Equilibria and the selected one"))
-    out.append(equilibria_report(game, eqs, k, "logit"))
+    out.append(_heading(4, f"Nash equilibria and the one the '{RULE}' rule selects"))
+    out.append(equilibria_report(game, eqs, k, RULE))
     x, y = eq.strategies
-    out.append(f"Selected outcome: {likely} (p={dist[likely]:.3g}); probability of a deal {p_deal:.3g}")
+    out.append(f"Equilibrium outcome: {likely} (p={dist[likely]:.3g})")
     out.append(_wrap(
-        f"In words: the model predicts that {P0} plays {_mix(game.actions[0], x)} and {P1} plays "
-        f"{_mix(game.actions[1], y)}, so the round most likely ends in '{likely}'. "
-        + (f"There are {len(eqs)} equilibria; the 'logit' rule picks the one reached by players who "
-           f"start out choosing at random and get steadily more rational (section 5)."
-           if len(eqs) > 1 else "It is the only equilibrium of this game."), ""))
+        f"In words: if both sides always played a best reply, {P0} would play {_mix(game.actions[0], x)} and "
+        f"{P1} {_mix(game.actions[1], y)}, and the round would most likely end in '{likely}'. "
+        + (f"There are {len(eqs)} equilibria; the '{RULE}' rule picks the one reached by players who start "
+           f"out choosing at random and get steadily more rational (section 6)."
+           if len(eqs) > 1 else "It is the only equilibrium of this game, so every selection rule picks it."), ""))
     out.append("")
-    out.append(_heading(5, "From random to rational play: the logit QRE path"))
-    out.extend(_qre_lines(game, eq))
+    out.append(_heading(5, f"The prediction: the logit QRE at precision {scenario.precision:g}"))
+    out.append(_wrap(
+        f"Real delegations are not perfectly rational. The model predicts the round by the logit quantal "
+        f"response equilibrium (QRE): each side plays every action, better replies more often, at "
+        f"precision lambda = {scenario.precision:g} (section 6). Probability of each outcome:", ""))
+    out.extend(prediction_lines(scenario, prediction, eq))
     out.append("")
-    out.append(_heading(6, f"Mediator leverage: how much {knob} makes a deal?"))
-    out.extend(_threshold_lines(scenario, knob))
+    out.append(_heading(6, "From random to rational play: the logit QRE path"))
+    out.extend(qre_path_lines(scenario, game, eq))
+    out.append("")
+    out.append(_heading(7, "What each outcome puts in force"))
+    out.extend(provision_lines(scenario, prediction))
+    out.append("")
+    out.append(_heading(8, "Mediator leverage: what makes a deal the prediction?"))
+    out.append(_wrap(
+        "The least transfer tied to each kind of deal that makes it the prediction (its probability reaches "
+        "1/2), the other knobs unchanged:", ""))
+    out.extend(least_cost_lines(scenario))
+    out.append("")
+    out.extend(threshold_lines(scenario, knob))
     return "\n".join(out) + "\n"
 
 
@@ -337,17 +522,19 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 def explain_main(argv: Sequence[str] | None = None) -> int:
-    """``negsim-explain [SCENARIO] [--knob transfer_deal]``: print :func:`explain`."""
+    """``negsim-explain [SCENARIO] [--knob transfer_pledge]``: print :func:`explain`."""
     parser = _OneLineParser(
         prog="negsim-explain",
         description="Explain one negotiation round for students: payoff table, evidence, dominated "
-        "actions, equilibria, QRE path, mediator leverage.",
+        f"actions, the Nash equilibria and the one the '{RULE}' rule selects, the predicted outcome "
+        "distribution (logit QRE at the game's precision) and its path from random play, what each outcome "
+        "puts in force, and the mediator leverage that makes a deal the prediction.",
     )
     parser.add_argument("scenario", nargs="?", default="istanbul_round2",
                         help=f"scenario name ({', '.join(available_scenarios())}) or a scenario YAML file")
-    parser.add_argument("--knob", default="transfer_deal",
-                        help="mediator knob for the deal threshold (transfer_deal, penalty_walkout, verification, "
-                        "sovereignty_relief)")
+    parser.add_argument("--knob", default="transfer_pledge",
+                        help=f"mediator knob of the talks payoffs whose P(deal) = 1/2 threshold is shown "
+                        f"({', '.join(TALKS_KNOBS)}; default transfer_pledge)")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         text = explain(args.scenario, knob=args.knob)
@@ -536,9 +723,11 @@ def play(
     rounds : int
         Rounds to play (>= 1); each is one talks round and ``days`` ceasefire days.
     mode : {"pvp", "pak", "afg"}
-        Two students, or one student as Pakistan (``pak``) or Kabul (``afg``) against the model.
+        Two students, or one student as Pakistan (``pak``) or Kabul (``afg``) against the
+        model, which plays its strategy in the Nash equilibrium the ``logit_limit`` rule
+        selects in the talks and a trigger strategy in the ceasefire.
     seed : int
-        Seed of the model's draws from its equilibrium mixed strategy.
+        Seed of the model's draws when its equilibrium strategy is mixed.
     days : int
         Ceasefire days per round (>= 1).
     punish_days : int
@@ -562,8 +751,10 @@ def play(
     scenario = _resolve_scenario(scenario_name)
     game = talks_game(scenario)
     eqs = solve(game)
-    eq = eqs[select(game, eqs)]
-    dist = outcome_distribution(scenario, eq)
+    eq = eqs[select(game, eqs, RULE)]
+    dist = outcome_distribution(scenario, np.outer(*eq.strategies))
+    likely = max(dist, key=lambda label: dist[label])
+    prediction = predict(scenario, game)
     stage = CLASSROOM_STAGE
     cf = ceasefire_game(stage)
     players = game.players
@@ -592,9 +783,21 @@ def play(
     io.say("")
     io.say(table_text)
     io.say("")
+    top = _modal(scenario, prediction)
+    kinds = kind_probabilities(scenario, prediction)
+    io.say(_wrap(
+        f"Two benchmarks for the talks. Perfectly rational play: the Nash equilibrium the '{RULE}' rule "
+        f"selects, {players[0]} {_mix(game.actions[0], eq.strategies[0])} and {players[1]} "
+        f"{_mix(game.actions[1], eq.strategies[1])}" + ("; the model plays its side of it" if mode != "pvp" else "")
+        + f". Real delegations, as the "
+        f"model predicts them (logit QRE at precision {scenario.precision:g}): most likely "
+        f"'{scenario.outcome_labels[top[0]][top[1]]}' (p={prediction[top]:.2f}), a deal with probability "
+        f"{1.0 - kinds.get('none', 0.0):.2f}.", ""))
+    io.say("")
     delta_k = finite_punishment_threshold(stage, punish_days)
     io.say(_wrap(
-        f"Ceasefire days use classroom payoffs (illustrative, not from the evidence): both hold {stage.R:g} "
+        f"Ceasefire days use classroom payoffs (round numbers for easy arithmetic, not the model's calibrated "
+        f"ones): both hold {stage.R:g} "
         f"each; both violate {stage.P:g} each; violating while the other holds {stage.T:g}, against "
         f"{stage.S:g} for the one who held. The model (and the 'trigger' benchmark) holds until it "
         f"sees a violation, then violates for {punish_days} day{'s' if punish_days > 1 else ''}. That "
@@ -626,10 +829,12 @@ def play(
             i, j = acts
             label = scenario.outcome_labels[i][j]
             pay = (float(game.A[i, j]), float(game.B[i, j]))
+            kind = scenario.deal_kind[i][j]
             io.say(_hang(f"Outcome: {players[0]} '{game.actions[0][i]}', {players[1]} '{game.actions[1][j]}' "
-                         f"-> {label}" + ("" if "deal" in label else " (a deal)" if scenario.deal[i, j] else " (no deal)")))
+                         f"-> {label}" + ("" if "no deal" in label else f" ({KIND_WORDS[kind]})" if kind == "none"
+                                          else f" (a deal: {KIND_WORDS[kind]})")))
             io.say(f"Payoffs this round: {players[0]} {pay[0]:+.2f}, {players[1]} {pay[1]:+.2f}")
-            likely = max(dist, key=lambda label: dist[label])
+            io.say(_hang(_in_force(scenario, i, j)))
             io.say(_hang(f"Equilibrium play would be: {players[0]} {_mix(game.actions[0], eq.strategies[0])}, "
                          f"{players[1]} {_mix(game.actions[1], eq.strategies[1])} -> '{likely}'"
                          + (f" (p={dist[likely]:.2f})" if dist[likely] < 1 - 1e-9 else "")
@@ -691,11 +896,21 @@ def play(
         io.say("")
         io.say(f"{'a player quit' if ended.quit else 'input ended'}: game stopped after round {done}{partial}")
 
-    _summary(io, record, game, eq, stage, days)
+    _summary(io, record, game, eq, prediction, stage, days)
     return record
 
 
-def _summary(io: _Table, record: PlayRecord, game: Game, eq, stage: StageGame, days: int) -> None:
+def _in_force(scenario: Scenario, i: int, j: int) -> str:
+    """What outcome ``(i, j)`` puts in force, in one sentence."""
+    prov = provisions_in_force(scenario, i, j)
+    if not any(prov.values()):
+        return "In force for the ceasefire: nothing (no verification, no de-confliction channel, no payments)."
+    return (f"In force for the ceasefire: verification {prov['verification']:.2f}, de-confliction channel "
+            f"{prov['channel']:.2f}, compliance payments {prov['compliance']:.2f} a day.")
+
+
+def _summary(io: _Table, record: PlayRecord, game: Game, eq: Equilibrium, prediction: np.ndarray,
+             stage: StageGame, days: int) -> None:
     players = game.players
     n = record.rounds_played
     io.say("")
@@ -708,6 +923,8 @@ def _summary(io: _Table, record: PlayRecord, game: Game, eq, stage: StageGame, d
     io.say(f"{'':<28}" + "".join(p.rjust(w) for p in players))
     io.say(f"{'talks (payoff units)':<28}" + "".join(f"{v:+.2f}".rjust(w) for v in tt))
     io.say(f"{'equilibrium play, expected':<28}" + "".join(f"{n * v:+.2f}".rjust(w) for v in eq.payoffs))
+    predicted = (float((prediction * game.A).sum()), float((prediction * game.B).sum()))
+    io.say(f"{'predicted play, expected':<28}" + "".join(f"{n * v:+.2f}".rjust(w) for v in predicted))
     io.say(f"{'ceasefire (classroom units)':<28}" + "".join(f"{v:+g}".rjust(w) for v in ct))
     io.say(f"{'both always holding':<28}" + "".join(f"{n * days * stage.R:+g}".rjust(w) for _ in players))
     x, y = eq.strategies
@@ -728,14 +945,19 @@ def play_main(argv: Sequence[str] | None = None) -> int:
     """``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--seed 0]``."""
     parser = _OneLineParser(
         prog="negsim-play",
-        description="A classroom game: the talks, then the ceasefire, round by round.",
+        description="A classroom game: the talks, then the ceasefire, round by round. Against a student, "
+        f"the model plays its side of the Nash equilibrium the '{RULE}' rule selects in the talks (drawn "
+        "at random when mixed) and a trigger strategy in the ceasefire; the game also shows the model's "
+        "prediction for real delegations (logit QRE).",
     )
     parser.add_argument("--scenario", default="istanbul_round2",
                         help=f"scenario name ({', '.join(available_scenarios())}) or a scenario YAML file")
     parser.add_argument("--rounds", type=int, default=3, help="rounds to play (default 3)")
     parser.add_argument("--mode", choices=MODES, default="pvp",
-                        help="pvp: two students; pak/afg: one student as Pakistan/Kabul against the model")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the model's equilibrium draws")
+                        help=f"pvp: two students; pak/afg: one student as Pakistan/Kabul against the model, "
+                        f"which plays the '{RULE}' Nash equilibrium")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the model's draws when its equilibrium strategy is mixed")
     parser.add_argument("--days", type=int, default=1, help="ceasefire days per round (default 1)")
     parser.add_argument("--punish-days", type=int, default=PUNISH_DAYS,
                         help=f"days the trigger strategy punishes a violation (default {PUNISH_DAYS})")

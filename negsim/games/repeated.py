@@ -28,7 +28,7 @@ forever) with probability ``retaliate`` (:class:`NoisyTrigger`). Closed forms:
 :func:`incentive_slack`, :func:`noisy_trigger_threshold`, :func:`punishment_fraction`,
 and the least deterring retaliation probability :func:`retaliation_probability`, which
 :class:`negsim.model.rollout.CeasefireParams` can take as ``pak_retaliate``, with the signal
-probabilities from :func:`negsim.model.situation.signal_probabilities`. :func:`simulate_trigger` cross-checks
+probabilities from :func:`negsim.model.rollout.signal_probabilities`. :func:`simulate_trigger` cross-checks
 them by seeded Monte Carlo.
 
 Throughout, ``x_k(delta) = sum_{t=1..k} delta^t = delta (1 - delta^k) / (1 - delta)`` is

@@ -1,52 +1,103 @@
 """Monte Carlo rollouts of ceasefire breakdown: a daily escalation ladder, many runs at once.
 
 State per run: the level on the escalation ladder ``0 holding, 1 incident, 2 clash,
-3 strikes, 4 open war`` (open war absorbing), whether the crossings are closed, and
-what has been observed (first incident, breakdown day). Each day, for every run at once:
+3 strikes, 4 open war``, the days left of a Pakistani punishment phase, whether the
+crossings are closed, and what has been observed (first incident, breakdown day). Each
+day ``t = 1..days``, for every run at once:
 
-1. a TTP attack inside Pakistan traced to Afghan soil happens with probability
-   ``attack_rate * (1 - effort_cap * effort)``: Kabul's effort comes from the talks
-   outcome the equilibrium selects, and even full effort leaves attacks (AF3);
-2. a share of attacks are major, high-casualty attacks (EV6);
-3. Pakistan attributes an attack to Kabul with probability ``attribution * (1 -
-   verification_attribution * verification)``: mediator verification lowers false
-   attribution;
-4. Pakistan retaliates on an attributed attack with probability ``pak_retaliate`` (PK5:
+1. Kabul's effort against the TTP is ``effort_hold`` (its commitment) if it is deterred
+   and no punishment phase is in force, ``effort_violate`` otherwise;
+2. a TTP attack inside Pakistan traced to Afghan soil happens with probability
+   ``attack_rate * m(t) * (1 - effort_cap * effort)``: even full effort leaves attacks
+   (AF3). ``m(t) = ((t - 1 + tension_scale) / tension_scale) ** (tension_shape - 1)``
+   is a Weibull-shaped tension multiplier, 1 on day 1, that falls as the ceasefire
+   survives when ``tension_shape < 1`` (duration dependence: Fortna 2004);
+3. a share of attacks are major, high-casualty attacks (EV6);
+4. Pakistan attributes an attack to Kabul. Attacks are split into *no-fault* ones, which
+   the committed effort would not have stopped (rate ``attack_rate * m * (1 - effort_cap
+   * effort_hold)``), blamed with probability ``att_false = attribution * (1 -
+   false_alarm_verification * v)``, and *fault* ones, which it would have stopped (rate
+   ``attack_rate * m * effort_cap * (effort_hold - effort)``), blamed with probability
+   ``att_true = attribution + (1 - attribution) * detection_verification * v``: the
+   verification in force ``v`` lowers false alarms and raises detections (Green & Porter
+   1984; Fortna 2003). One uniform decides attribution with the mixture of the two;
+5. Pakistan retaliates on an attributed attack with probability ``pak_retaliate`` (PK5:
    the truce holds "unless attacked"), one step up the ladder, or straight to strikes
    after a major attack (EV6); Kabul answers a Pakistani step with probability
-   ``afg_respond`` (AF5), one more step;
-5. without an attack, a border incident escalates the ladder by one step with a
-   per-level probability (EV3, EV4, EV7), damped by de-confliction (MD4);
-6. on a day with no escalation, the ladder steps down with probability
-   ``deescalate + deconfliction_pull * deconfliction`` (MD4, MD5);
-7. crossings close at clash or worse and reopen with a daily probability while holding
+   ``afg_respond`` (AF5), one more step. A retaliation outside a punishment phase starts
+   one of ``punishment_days`` days (0: none), during which Kabul's effort is
+   ``effort_violate`` (mutual violation: a k-period trigger, :mod:`negsim.games.repeated`;
+   more attacks, more of them blamed); the ladder itself still steps down;
+6. without an attack, a border incident escalates the ladder by one step with a
+   per-level probability times ``m(t)`` (EV3, EV4, EV7), damped by de-confliction (MD4);
+7. on a day with no escalation, the ladder steps down with
+   probability ``deescalate + deconfliction_pull * deconfliction`` (MD4, MD5); open war
+   ends in a truce with probability ``war_exit`` a day, back to ``war_exit_level`` (the
+   October fighting ended after about nine days with the Doha truce: MD1, EV2), drawn
+   with the same uniform; a punishment phase does not hold the truce back (it runs on);
+8. crossings close at clash or worse and reopen with a daily probability while holding
    (PK7, EC3); closed days cost about $1 million each in trade (EC1); casualties accrue
-   at an expected daily rate per level (EV2).
+   at an expected daily rate per level (EV2: over 70 killed in about nine days of open
+   war).
+
+The ceasefire has broken down the first day the ladder reaches ``breakdown_level``
+(first passage: a later truce does not undo it).
+
+Exact check: the pair (level, punishment days left) is a Markov chain whose daily matrix
+changes only through ``m(t)``; :func:`transition_matrix` lists it by passing every
+combination of the day's events through :func:`step`, and
+:func:`exact_breakdown_probability` multiplies the daily matrices (broken states
+absorbing); :func:`exact_level_distribution` gives the level's law, truces included.
+:func:`signal_probabilities` gives the repeated game's signal rates ``(q_hold,
+q_violate)``.
 
 Randomness: one ``numpy.random.SeedSequence`` per rollout; runs are grouped in fixed
 blocks of ``BLOCK`` runs, each with its own child stream, and every run-day uses
 ``DRAWS_PER_DAY`` uniforms from its block's stream. Results are therefore identical for
 every chunk size, and two rollouts with the same seed that differ only in leverage see
 the same attacks (common random numbers).
+
+References
+----------
+Fortna, V. P. (2003). Scraps of paper? Agreements and the durability of peace.
+International Organization 57: 337-372.
+Fortna, V. P. (2004). Peace Time: Cease-Fire Agreements and the Durability of Peace.
+Princeton UP.
+Green, E. J. & Porter, R. H. (1984). Noncooperative collusion under imperfect price
+information. Econometrica 52: 87-100.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import ndtri
 
 from negsim.errors import ConfigError
 
+if TYPE_CHECKING:
+    from negsim.games.repeated import StageGame
+
 #: Runs per random stream block (chunks are whole numbers of blocks).
 BLOCK = 4096
 #: Uniform draws per run per day: attack, major, attribution, Pakistan's response,
-#: Kabul's response, border incident, de-escalation, border reopening.
+#: Kabul's response, border incident, de-escalation (or, at open war, the truce),
+#: border reopening.
 DRAWS_PER_DAY = 8
 LEVELS = ("holding", "incident", "clash", "strikes", "open war")
 OPEN_WAR = 4
+#: Entries of :func:`daily_probabilities` that the tension multiplier ``m(t)`` scales.
+TENSION_KEYS = ("attack", "attack_punish", "incident")
+#: Fields of :class:`CeasefireParams` that are not probabilities.
+_NOT_PROBABILITIES = ("deaths_per_day", "trade_loss_per_day", "war_exit_level", "tension_shape", "tension_scale")
+
+
+def _whole(value: object) -> bool:
+    """True for an integer that is not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -56,45 +107,64 @@ class CeasefireParams:
     Attributes
     ----------
     attack_rate : float
-        Daily probability of a TTP attack traced to Afghan soil at zero Kabul effort.
+        Daily probability of a TTP attack traced to Afghan soil at zero Kabul effort, on
+        day 1 (tension multiplier 1).
     effort_cap : float
         Largest fraction of attacks Kabul's full effort prevents (< 1: AF3).
     major_share : float
         Share of attacks that are major, high-casualty attacks (EV6).
     attribution : float
-        Probability that Pakistan attributes an attack to Kabul, unverified.
-    verification_attribution : float
-        Fraction of attributions that full verification removes.
-    pak_retaliate, afg_respond : float
-        Response probabilities of the ceasefire strategies (PK5, AF5).
+        Probability that Pakistan attributes an attack to Kabul without verification.
+    false_alarm_verification : float
+        Fraction of attributions of no-fault attacks that full verification removes.
+    detection_verification : float
+        Fraction of the unattributed fault attacks that full verification attributes.
+    pak_retaliate : float
+        Pakistan's retaliation probability on an attributed attack when no deterrence
+        calculation sets it (``Situation.pak_retaliate`` is None; PK5).
+    afg_respond : float
+        Kabul's probability of answering a Pakistani step (AF5).
     incident : tuple of 4 float
-        Daily probability that a border incident raises levels 0..3 by one step.
+        Daily probability that a border incident raises levels 0..3 by one step (day 1).
     incident_damping : float
         Fraction of incident probability that full de-confliction removes.
     deescalate, deconfliction_pull : float
         Daily step-down probability is ``deescalate + deconfliction_pull * deconfliction``.
+    war_exit : float
+        Daily probability that open war ends in a truce (MD1, EV2).
     reopen : float
         Daily probability that closed crossings reopen while the ladder is holding.
     deaths_per_day : tuple of 5 float
         Expected deaths per day at each level (EV2).
     trade_loss_per_day : float
         US dollars of trade lost per day of closed crossings (EC1).
+    war_exit_level : int
+        Ladder level (0-3) a truce ends open war at (default 1, incident).
+    tension_shape : float
+        Weibull shape of the tension multiplier, in (0, 1]; 1 (default) is a flat hazard.
+    tension_scale : float
+        Days over which the tension multiplier falls, > 0 (default 30).
     """
 
     attack_rate: float
     effort_cap: float
     major_share: float
     attribution: float
-    verification_attribution: float
+    false_alarm_verification: float
+    detection_verification: float
     pak_retaliate: float
     afg_respond: float
     incident: tuple[float, float, float, float]
     incident_damping: float
     deescalate: float
     deconfliction_pull: float
+    war_exit: float
     reopen: float
     deaths_per_day: tuple[float, float, float, float, float]
     trade_loss_per_day: float
+    war_exit_level: int = 1
+    tension_shape: float = 1.0
+    tension_scale: float = 30.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -103,12 +173,18 @@ class CeasefireParams:
             if f.name in ("deaths_per_day", "trade_loss_per_day"):
                 if any(not np.isfinite(v) or v < 0 for v in values):
                     raise ConfigError(f"rollout.{f.name}: expected non-negative numbers, got {value}")
-            elif any(not (0.0 <= v <= 1.0) for v in values):
+            elif f.name not in _NOT_PROBABILITIES and any(not (0.0 <= v <= 1.0) for v in values):
                 raise ConfigError(f"rollout.{f.name}: expected probabilities in [0, 1], got {value}")
         if len(self.incident) != 4 or len(self.deaths_per_day) != 5:
             raise ConfigError("rollout.incident needs 4 values (levels 0-3), rollout.deaths_per_day 5 (levels 0-4)")
         if self.deescalate + self.deconfliction_pull > 1.0:
             raise ConfigError("rollout.deescalate + rollout.deconfliction_pull: must not exceed 1")
+        if not _whole(self.war_exit_level) or not 0 <= self.war_exit_level < OPEN_WAR:
+            raise ConfigError(f"rollout.war_exit_level: expected a ladder level 0-3, got {self.war_exit_level!r}")
+        if not 0.0 < self.tension_shape <= 1.0:
+            raise ConfigError(f"rollout.tension_shape: expected a Weibull shape in (0, 1], got {self.tension_shape}")
+        if not (math.isfinite(self.tension_scale) and self.tension_scale > 0.0):
+            raise ConfigError(f"rollout.tension_scale: expected a positive number of days, got {self.tension_scale}")
 
 
 @dataclass(frozen=True)
@@ -117,10 +193,23 @@ class Situation:
 
     Attributes
     ----------
-    effort : float
-        Kabul's effort against the TTP in [0, 1], from the talks outcome.
-    verification, deconfliction : float
-        Mediator leverage in [0, 1].
+    effort_hold : float
+        Kabul's effort against the TTP while it holds to its commitment (its commitment
+        level), in [0, 1].
+    effort_violate : float
+        Its effort while violating or during a punishment phase, in [0, effort_hold].
+    deterred : bool
+        Outside punishment phases Kabul's effort is ``effort_hold`` if deterred, else
+        ``effort_violate``.
+    verification : float
+        Verification mechanism in force, in [0, 1].
+    deconfliction : float
+        De-confliction channel in force, in [0, 1].
+    pak_retaliate : float or None
+        Probability that Pakistan retaliates on an attributed attack; None takes
+        ``CeasefireParams.pak_retaliate``.
+    punishment_days : int
+        Days of the punishment phase a retaliation outside one starts (0: none).
     start_level : int
         Ladder level on day 0 (0-4).
     border_closed : bool
@@ -129,57 +218,159 @@ class Situation:
         The ceasefire has broken down once the ladder reaches this level (default strikes).
     """
 
-    effort: float
+    effort_hold: float
+    effort_violate: float
+    deterred: bool
     verification: float
     deconfliction: float
+    pak_retaliate: float | None = None
+    punishment_days: int = 0
     start_level: int = 0
     border_closed: bool = True
     breakdown_level: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("effort", "verification", "deconfliction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ConfigError(f"rollout.{name}: expected a fraction in [0, 1], got {getattr(self, name)}")
-        if not 0 <= self.start_level <= OPEN_WAR:
-            raise ConfigError(f"rollout.start_level: expected a ladder level 0-4, got {self.start_level}")
-        if not 1 <= self.breakdown_level <= OPEN_WAR:
-            raise ConfigError(f"rollout.breakdown_level: expected 1-4, got {self.breakdown_level}")
+        def fraction(name: str, value: Any, high: float = 1.0, what: str = "1") -> None:
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)) \
+                    or not 0.0 <= value <= high:
+                raise ConfigError(f"rollout.{name}: expected a fraction in [0, {what}], got {value!r}")
+
+        fraction("effort_hold", self.effort_hold)
+        fraction("effort_violate", self.effort_violate, self.effort_hold, f"effort_hold={self.effort_hold}")
+        for name in ("deterred", "border_closed"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ConfigError(f"rollout.{name}: expected true or false, got {getattr(self, name)!r}")
+        fraction("verification", self.verification)
+        fraction("deconfliction", self.deconfliction)
+        if self.pak_retaliate is not None:
+            fraction("pak_retaliate", self.pak_retaliate)
+        if not _whole(self.punishment_days) or self.punishment_days < 0:
+            raise ConfigError(f"rollout.punishment_days: expected a whole number of days >= 0, got {self.punishment_days!r}")
+        if not _whole(self.start_level) or not 0 <= self.start_level <= OPEN_WAR:
+            raise ConfigError(f"rollout.start_level: expected a ladder level 0-4, got {self.start_level!r}")
+        if not _whole(self.breakdown_level) or not 1 <= self.breakdown_level <= OPEN_WAR:
+            raise ConfigError(f"rollout.breakdown_level: expected 1-4, got {self.breakdown_level!r}")
 
 
-def kabul_effort(outcome_probs: np.ndarray, guarantee: np.ndarray, verification: float, effort_unverified: float) -> float:
-    """Kabul's effort against the TTP implied by the talks outcome, in [0, 1].
+@dataclass(frozen=True)
+class RolloutSetup:
+    """A validated rollout config node (:func:`negsim.model.scenario.build_rollout`).
 
-    ``effort = sum_ij P(i, j) * g(i, j) * (u + (1 - u) * v)``: the guarantee level of the
-    outcome (0 none, 0.5 verbal pledge, 1 written), of which an unverified commitment
-    delivers the fraction ``u`` (PK2) and a fully verified one all.
-
-    Parameters
+    Attributes
     ----------
-    outcome_probs : numpy.ndarray, shape (m, n)
-        Probability of each talks outcome under the selected equilibrium (``outer(x, y)``).
-    guarantee : numpy.ndarray, shape (m, n)
-        The guarantee feature of each outcome, in [0, 1].
-    verification, effort_unverified : float
-        Fractions in [0, 1].
+    params : CeasefireParams
+    breakdown_level : int
+        Ladder level (1-4) that counts as breakdown.
+    stage : negsim.games.repeated.StageGame
+        Kabul's daily stage payoffs of the repeated ceasefire game (payoff units per day).
+    punishment_days : int
+        Days of a punishment phase, for :class:`Situation` and the repeated game.
+    sizes : dict of str to int
+        ``runs``, ``days`` and ``chunk_runs``.
     """
-    level = float(np.sum(outcome_probs * guarantee))
-    return float(np.clip(level * (effort_unverified + (1.0 - effort_unverified) * verification), 0.0, 1.0))
+
+    params: CeasefireParams
+    breakdown_level: int
+    stage: StageGame
+    punishment_days: int
+    sizes: dict[str, int]
+
+
+def tension(params: CeasefireParams, days: int) -> np.ndarray:
+    """The tension multiplier ``m(t) = ((t - 1 + scale) / scale) ** (shape - 1)``, t = 1..days.
+
+    Weibull-shaped duration dependence (Fortna 2004): 1 on day 1, falling as the
+    ceasefire survives when ``tension_shape < 1``, flat when it is 1. Shape (days,), in (0, 1].
+    """
+    t = np.arange(1, days + 1, dtype=float)
+    return ((t - 1.0 + params.tension_scale) / params.tension_scale) ** (params.tension_shape - 1.0)
+
+
+def attribution_probabilities(params: CeasefireParams, verification: float) -> tuple[float, float]:
+    """``(att_false, att_true)``: probability that a no-fault and a fault attack are blamed on Kabul.
+
+    ``att_false = attribution * (1 - false_alarm_verification * v)`` and ``att_true =
+    attribution + (1 - attribution) * detection_verification * v``: verification lowers
+    false alarms and raises detections (``att_false <= attribution <= att_true``).
+    """
+    v = verification
+    att_false = params.attribution * (1.0 - params.false_alarm_verification * v)
+    att_true = params.attribution + (1.0 - params.attribution) * params.detection_verification * v
+    return att_false, att_true
+
+
+def attack_and_attribution(params: CeasefireParams, situation: Situation, effort: float) -> tuple[float, float]:
+    """``(attack, attributed)`` at Kabul's ``effort`` and tension 1: the daily attack
+    probability and the probability that an attack is blamed on Kabul.
+
+    ``attack = attack_rate * (no_fault + fault)`` with ``no_fault = 1 - effort_cap *
+    effort_hold`` and ``fault = effort_cap * (effort_hold - effort)``; ``attributed`` is
+    the mixture ``(no_fault * att_false + fault * att_true) / (no_fault + fault)``
+    (``att_false`` when no attack can happen).
+    """
+    no_fault = 1.0 - params.effort_cap * situation.effort_hold
+    fault = params.effort_cap * (situation.effort_hold - effort)
+    att_false, att_true = attribution_probabilities(params, situation.verification)
+    total = no_fault + fault
+    attributed = (no_fault * att_false + fault * att_true) / total if total > 0.0 else att_false
+    return params.attack_rate * total, float(min(attributed, 1.0))
+
+
+def signal_probabilities(params: CeasefireParams, situation: Situation) -> tuple[float, float]:
+    """``(q_hold, q_violate)``: daily probability of an attack attributed to Kabul when it holds
+    (``effort_hold``) and when it violates (``effort_violate``), at tension 1, outside punishment.
+
+    ``q_hold = attack_rate * (1 - effort_cap * effort_hold) * att_false`` and ``q_violate =
+    q_hold + attack_rate * effort_cap * (effort_hold - effort_violate) * att_true``
+    (:func:`attribution_probabilities`): verification lowers ``q_hold`` and raises
+    ``q_violate - q_hold``, so the signal separates violation from noise better
+    (Green & Porter 1984). These are the signals of :class:`negsim.games.repeated.NoisyTrigger`.
+    """
+    att_false, att_true = attribution_probabilities(params, situation.verification)
+    q_hold = params.attack_rate * (1.0 - params.effort_cap * situation.effort_hold) * att_false
+    gap = params.attack_rate * params.effort_cap * (situation.effort_hold - situation.effort_violate) * att_true
+    return float(q_hold), float(q_hold + gap)
 
 
 def daily_probabilities(params: CeasefireParams, situation: Situation) -> dict[str, Any]:
-    """The day's event probabilities, fixed over a rollout (dict of scalars and arrays)."""
+    """The day's event probabilities at tension 1 (dict of scalars and per-level arrays).
+
+    Keys: ``attack`` and ``attributed`` outside punishment (Kabul's effort ``effort_hold``
+    if deterred, else ``effort_violate``), ``attack_punish`` and ``attributed_punish``
+    during a punishment phase (``effort_violate``), ``major``, ``pak``, ``afg``,
+    ``incident`` (shape (5,), 0 at open war), ``down``, ``war_exit``, ``reopen``,
+    ``deaths`` (shape (5,)), and the integers ``war_exit_level`` and ``punishment_days``.
+    :func:`on_day` scales them to day t.
+    """
     damp = 1.0 - params.incident_damping * situation.deconfliction
+    calm = situation.effort_hold if situation.deterred else situation.effort_violate
+    attack, attributed = attack_and_attribution(params, situation, calm)
+    attack_punish, attributed_punish = attack_and_attribution(params, situation, situation.effort_violate)
+    pak = params.pak_retaliate if situation.pak_retaliate is None else situation.pak_retaliate
     return {
-        "attack": params.attack_rate * (1.0 - params.effort_cap * situation.effort),
+        "attack": attack,
+        "attack_punish": attack_punish,
         "major": params.major_share,
-        "attributed": params.attribution * (1.0 - params.verification_attribution * situation.verification),
-        "pak": params.pak_retaliate,
+        "attributed": attributed,
+        "attributed_punish": attributed_punish,
+        "pak": float(pak),
         "afg": params.afg_respond,
-        "incident": np.append(np.asarray(params.incident) * damp, 0.0),  # level 4 absorbing
+        "incident": np.append(np.asarray(params.incident) * damp, 0.0),  # no border incident at open war
         "down": params.deescalate + params.deconfliction_pull * situation.deconfliction,
+        "war_exit": params.war_exit,
         "reopen": params.reopen,
         "deaths": np.asarray(params.deaths_per_day, dtype=float),
+        "war_exit_level": np.int8(params.war_exit_level),
+        "punishment_days": np.int32(situation.punishment_days),
     }
+
+
+def on_day(p: dict, m: float) -> dict:
+    """The probabilities ``p`` of :func:`daily_probabilities` (or :func:`stacked_probabilities`)
+    on a day with tension multiplier ``m`` in (0, 1]: ``TENSION_KEYS`` scaled by ``m``."""
+    if m == 1.0:
+        return p
+    return {k: v * m if k in TENSION_KEYS else v for k, v in p.items()}
 
 
 def by_level(table: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -187,8 +378,8 @@ def by_level(table: np.ndarray, level: np.ndarray) -> np.ndarray:
     return table[level] if table.ndim == 1 else np.take_along_axis(table, level, axis=1)
 
 
-def step(level, closed, u, p):
-    """One day for many runs: the pure transition of the ladder and the crossings.
+def step(level, closed, punish, u, p):
+    """One day for many runs: the pure transition of the ladder, the punishment phase and the crossings.
 
     Parameters
     ----------
@@ -196,81 +387,141 @@ def step(level, closed, u, p):
         Ladder level of each run (of each sweep point).
     closed : numpy.ndarray of bool, same shape
         Crossings closed in each run.
+    punish : numpy.ndarray of int32, same shape
+        Days left of the punishment phase in force (0: none).
     u : numpy.ndarray, shape (DRAWS_PER_DAY, R)
         The day's uniforms of each run, shared by all points (common random numbers).
     p : dict
-        From :func:`daily_probabilities` (scalars) or :func:`stacked_probabilities`
-        (arrays of shape (P, 1)).
+        The day's probabilities: :func:`on_day` of :func:`daily_probabilities` (scalars)
+        or of :func:`stacked_probabilities` (arrays of shape (P, 1)).
 
     Returns
     -------
-    (level, closed, incident) : new arrays; ``incident`` marks runs whose ladder rose.
+    (level, closed, punish, incident) : new arrays; ``incident`` marks runs whose ladder rose.
     """
+    # Boolean algebra rather than np.where throughout: the same values, several times faster.
     at_war = level == OPEN_WAR
-    attack = (u[0] < p["attack"]) & ~at_war
+    punishing = punish > 0
+    calm = ~punishing
+    attack = ~at_war & ((calm & (u[0] < p["attack"])) | (punishing & (u[0] < p["attack_punish"])))
     major = attack & (u[1] < p["major"])
-    blamed = attack & (u[2] < p["attributed"])
+    blamed = attack & ((calm & (u[2] < p["attributed"])) | (punishing & (u[2] < p["attributed_punish"])))
     pak_step = blamed & (u[3] < p["pak"])
     afg_step = pak_step & (u[4] < p["afg"])
     border = ~attack & ~at_war & (u[5] < by_level(p["incident"], level))
     rise = pak_step.astype(np.int8) + afg_step + border
-    new = level + rise
-    new = np.where(pak_step & major, np.maximum(new, 3), new)
     down = (rise == 0) & (level > 0) & ~at_war & (u[6] < p["down"])
-    new = np.minimum(new - down, OPEN_WAR).astype(np.int8)
-    closed = np.where(new >= 2, True, closed & ~((new == 0) & (u[7] < p["reopen"])))
-    return new, closed, new > level
+    truce = at_war & (u[6] < p["war_exit"])  # at open war the step-down draw decides the truce
+    new = np.maximum(level + rise, (pak_step & major) * np.int8(3))  # a major attack: straight to strikes
+    new = (np.minimum(new - down, OPEN_WAR) - truce * (OPEN_WAR - p["war_exit_level"])).astype(np.int8, copy=False)
+    punish = punish - punishing + (pak_step & calm) * p["punishment_days"]
+    closed = (new >= 2) | (closed & ~((new == 0) & (u[7] < p["reopen"])))
+    return new, closed, punish, new > level
 
 
 def stacked_probabilities(params: CeasefireParams, situations) -> dict:
     """:func:`daily_probabilities` of several situations, as arrays of shape (P, 1).
 
     Per-level entries (``incident``, ``deaths``) become tables of shape (P, 5), looked up
-    by :func:`by_level`.
+    by :func:`by_level`; the integer entries keep their integer dtypes.
     """
     each = [daily_probabilities(params, s) for s in situations]
     out = {}
     for key in each[0]:
-        values = np.array([e[key] for e in each], dtype=float)
+        values = np.array([e[key] for e in each])
+        if values.dtype.kind == "f" or key in ("incident", "deaths"):
+            values = values.astype(float)
         out[key] = values if values.ndim == 2 else values[:, None]
     return out
 
 
-def transition_matrix(p: dict) -> np.ndarray:
-    """Exact one-day transition probabilities of the ladder level, shape (5, 5).
+def state_index(level, punish):
+    """Index of the chain state (level, punishment days left): ``punish * 5 + level``."""
+    return punish * (OPEN_WAR + 1) + level
 
-    The level alone is a Markov chain (the crossings do not feed back), so its law can be
-    listed rather than sampled: every combination of the day's seven events is passed
-    through :func:`step` with uniforms that make exactly those events happen, weighted by
-    its probability. Row ``i`` is the distribution of tomorrow's level given level ``i``.
+
+def transition_matrix(p: dict) -> np.ndarray:
+    """Exact one-day transition probabilities of (level, punishment days left), shape (S, S).
+
+    ``S = 5 * (punishment_days + 1)``, states ordered by :func:`state_index` (the first
+    five, punishment 0, are the ladder levels). The pair is a Markov chain (the crossings
+    do not feed back), so its law can be listed rather than sampled: every combination of
+    the day's seven events is passed through :func:`step` with uniforms that make exactly
+    those events happen, weighted by its probability in that state. Row ``i`` is the
+    distribution of tomorrow's state given state ``i``.
+
+    Parameters
+    ----------
+    p : dict
+        One day's probabilities (scalars): :func:`on_day` of :func:`daily_probabilities`.
     """
     from itertools import product
 
-    T = np.zeros((OPEN_WAR + 1, OPEN_WAR + 1))
-    for level in range(OPEN_WAR + 1):
-        probs = [p["attack"], p["major"], p["attributed"], p["pak"], p["afg"], p["incident"][level], p["down"]]
-        combos = np.array(list(product((True, False), repeat=len(probs))))
-        weight = np.prod(np.where(combos, probs, 1.0 - np.asarray(probs)), axis=1)
-        u = np.ones((DRAWS_PER_DAY, len(combos)))
-        u[:7] = np.where(combos.T, 0.0, 1.0)
-        new, _, _ = step(np.full(len(combos), level, np.int8), np.zeros(len(combos), bool), u, p)
-        np.add.at(T[level], new, weight)
-    return T
+    n, K = OPEN_WAR + 1, int(p["punishment_days"])
+    S = n * (K + 1)
+    level = np.tile(np.arange(n), K + 1)
+    punish = np.repeat(np.arange(K + 1), n)
+    punishing = punish > 0
+    probs = np.stack([  # (S, 7): each event's probability in each state
+        np.where(punishing, p["attack_punish"], p["attack"]),
+        np.full(S, p["major"]),
+        np.where(punishing, p["attributed_punish"], p["attributed"]),
+        np.full(S, p["pak"]),
+        np.full(S, p["afg"]),
+        np.asarray(p["incident"])[level],
+        np.where(level == OPEN_WAR, p["war_exit"], p["down"]),
+    ], axis=1)
+    combos = np.array(list(product((True, False), repeat=probs.shape[1])))  # (C, 7)
+    C = len(combos)
+    weight = np.prod(np.where(combos[None], probs[:, None, :], 1.0 - probs[:, None, :]), axis=2)  # (S, C)
+    u = np.ones((DRAWS_PER_DAY, S * C))
+    u[: probs.shape[1]] = np.tile(np.where(combos.T, 0.0, 1.0), (1, S))
+    new, _, new_punish, _ = step(
+        np.repeat(level, C).astype(np.int8), np.zeros(S * C, bool), np.repeat(punish, C).astype(np.int32), u, p
+    )
+    flat = np.repeat(np.arange(S), C) * S + state_index(new.astype(np.int64), new_punish.astype(np.int64))
+    return np.bincount(flat, weights=weight.ravel(), minlength=S * S).reshape(S, S)
+
+
+def _chain_distributions(params: CeasefireParams, situation: Situation, days: int, absorb: bool) -> np.ndarray:
+    """Exact law of (level, punishment days left) at the end of days 1..days, shape (days, S).
+
+    The product of the daily :func:`transition_matrix` (time-dependent through
+    :func:`tension`); with ``absorb``, states at or above the breakdown level are made
+    absorbing (first passage).
+    """
+    p = daily_probabilities(params, situation)
+    m = tension(params, days)
+    n, K = OPEN_WAR + 1, situation.punishment_days
+    broken = np.flatnonzero(np.tile(np.arange(n), K + 1) >= situation.breakdown_level)
+    dist = np.zeros(n * (K + 1))
+    dist[state_index(situation.start_level, 0)] = 1.0
+    out = np.empty((days, dist.size))
+    T, m_of_T = None, None
+    for t in range(days):
+        if T is None or m[t] != m_of_T:
+            T, m_of_T = transition_matrix(on_day(p, float(m[t]))), m[t]
+            if absorb:
+                T[broken] = 0.0
+                T[broken, broken] = 1.0  # first passage: broken stays broken
+        dist = dist @ T
+        out[t] = dist
+    return out
 
 
 def exact_breakdown_probability(params: CeasefireParams, situation: Situation, days: int) -> np.ndarray:
-    """P(breakdown by day t), t = 1..days, computed exactly from :func:`transition_matrix`."""
-    T = transition_matrix(daily_probabilities(params, situation))
-    b = situation.breakdown_level
-    T[b:] = 0.0
-    T[b:, b] = 1.0  # first passage: broken stays broken
-    dist = np.zeros(OPEN_WAR + 1)
-    dist[situation.start_level] = 1.0
-    out = np.empty(days)
-    for t in range(days):
-        dist = dist @ T
-        out[t] = dist[b:].sum()
-    return out
+    """P(breakdown by day t), t = 1..days, computed exactly from the chain of
+    :func:`transition_matrix` (first passage of ``breakdown_level``). Shape (days,)."""
+    dist = _chain_distributions(params, situation, days, absorb=True)
+    levels = np.tile(np.arange(OPEN_WAR + 1), situation.punishment_days + 1)
+    return dist[:, levels >= situation.breakdown_level].sum(axis=1)
+
+
+def exact_level_distribution(params: CeasefireParams, situation: Situation, days: int) -> np.ndarray:
+    """P(ladder at level l at the end of day t), t = 1..days, l = 0..4, exactly (no
+    absorption: truces out of open war included). Shape (days, 5)."""
+    dist = _chain_distributions(params, situation, days, absorb=False)
+    return dist.reshape(days, situation.punishment_days + 1, OPEN_WAR + 1).sum(axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -488,6 +739,7 @@ def rollout_points(
     P = len(situations)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     p = stacked_probabilities(params, situations)
+    m = tension(params, days)
     start = np.array([s.start_level for s in situations], np.int8)[:, None]
     start_closed = np.array([s.border_closed for s in situations])[:, None]
     breakdown = np.array([s.breakdown_level for s in situations], np.int8)[:, None]
@@ -512,7 +764,9 @@ def rollout_points(
         R = nb * BLOCK
         level = np.broadcast_to(start, (P, R)).copy()
         closed = np.broadcast_to(start_closed, (P, R)).copy()
+        punish = np.zeros((P, R), np.int32)
         broke = np.zeros((P, R), np.int32)
+        broke[level >= breakdown] = 1  # a ceasefire that starts broken down has broken down by day 1
         first = np.zeros((P, R), np.int32)
         closed_days = np.zeros((P, R), np.int32)
         deaths = np.zeros((P, R), np.float64)
@@ -520,7 +774,7 @@ def rollout_points(
         for day in range(1, days + 1):
             for k, g in enumerate(gens):
                 u[:, k * BLOCK : (k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
-            level, closed, rose = step(level, closed, u, p)
+            level, closed, punish, rose = step(level, closed, punish, u, on_day(p, float(m[day - 1])))
             broke[(broke == 0) & (level >= breakdown)] = day
             first[(first == 0) & rose] = day
             closed_days += closed

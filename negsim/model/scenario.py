@@ -1,10 +1,12 @@
 """Scenarios from evidence: load, validate and freeze the talks game's inputs.
 
 A scenario is three config nodes (see :mod:`negsim.model.schema`): the *game* (players,
-actions, and the outcome of every action pair described by features), the *scenario*
-proper (each actor's weight on each feature, per negotiation round) and the *mediator*
-(transfers, penalties, verification). :func:`build_scenario` checks them in one place:
-every weight and mediator number names known evidence, every label is consistent, every
+actions, and the outcome of every action pair: its features, the provisions it puts in
+force, the kind of deal it is and who is blamed if it is none), the *scenario* proper
+(each actor's weight on each feature, and the round's discount in the ceasefire game)
+and the *mediator* (transfers tied to what they pay for, a penalty on the side blamed,
+the verification and de-confliction on offer). :func:`build_scenario` checks them in one
+place: every number names known evidence, every label is consistent, every
 probability-like number lies in [0, 1]; the first problem raises a
 :class:`~negsim.errors.ConfigError` naming the key.
 """
@@ -20,13 +22,20 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.io.configs import config_dir, load_yaml
 from negsim.model.evidence import check_sources
-from negsim.model.schema import GameSpec, MediatorSpec, RolloutSpec, ScenarioSpec, finite, parse
+from negsim.model.schema import GameSpec, MediatorSpec, RolloutSpec, ScenarioSpec, SourcedValue, finite, parse
 
-#: Mediator knobs that are fractions in [0, 1].
-FRACTION_KNOBS = ("verification", "sovereignty_relief", "deconfliction")
+#: Mediator knobs that are fractions in [0, 1] (of what is on offer).
+FRACTION_KNOBS = ("verification", "deconfliction")
 #: Mediator knobs in payoff units, which must be >= 0.
-PAYOFF_KNOBS = ("transfer_deal", "penalty_walkout")
+PAYOFF_KNOBS = ("transfer_written", "transfer_pledge", "transfer_compliance", "penalty_breakdown")
 MEDIATOR_KNOBS = PAYOFF_KNOBS + FRACTION_KNOBS
+#: Kinds of deal an outcome can be; each deal kind has its own transfer.
+DEAL_KINDS = ("written", "pledge")
+#: Features the model reads by name: the commitment and its sovereignty cost (payoffs),
+#: the starting level and the crossings (ceasefire).
+REQUIRED_FEATURES = ("guarantee", "sovereignty", "escalation", "border_open")
+#: Provisions an outcome can put in force, each the channel of one mediator knob.
+PROVISIONS = ("verification", "channel", "compliance")
 
 
 @dataclass(frozen=True)
@@ -35,22 +44,26 @@ class Mediator:
 
     Attributes
     ----------
-    transfer_deal : float
-        Payoff units each side receives when the round ends in a deal (carrot).
-    penalty_walkout : float
-        Payoff units taken from a side that walks out or refuses (stick).
+    transfer_written : float
+        Payoff units paid, on a written guarantee, to the side whose concession it is.
+    transfer_pledge : float
+        Payoff units paid, on a pledge with confidence-building measures, likewise.
+    transfer_compliance : float
+        Daily payoff units (ceasefire game) paid to Kabul for each day it holds, where the
+        outcome provides compliance payments.
+    penalty_breakdown : float
+        Payoff units taken, when a round fails, from the sides blamed (by blame share).
     verification : float
-        Third-party verification in [0, 1]; scales down the sovereignty cost.
-    sovereignty_relief : float
-        Fraction of the sovereignty cost removed at full verification, in [0, 1].
+        Quality of the verification mechanism on offer, in [0, 1].
     deconfliction : float
-        Strength of de-confliction channels in [0, 1] (used by ceasefire rollouts).
+        Strength of the de-confliction channel on offer, in [0, 1].
     """
 
-    transfer_deal: float
-    penalty_walkout: float
+    transfer_written: float
+    transfer_pledge: float
+    transfer_compliance: float
+    penalty_breakdown: float
     verification: float
-    sovereignty_relief: float
     deconfliction: float
 
 
@@ -58,7 +71,8 @@ class Mediator:
 class Scenario:
     """A validated negotiation round, ready to build payoff matrices.
 
-    Shapes: ``m`` row (PAK) actions, ``n`` column (AFG) actions, ``K`` features.
+    Shapes: ``m`` row (PAK) actions, ``n`` column (AFG) actions, ``K`` features, ``V``
+    provisions (:data:`PROVISIONS`).
 
     Attributes
     ----------
@@ -66,12 +80,26 @@ class Scenario:
         Outcome features of each action pair, in the units of ``feature_units``.
     weights : numpy.ndarray, shape (2, K)
         Each player's payoff per unit of each feature (payoff units).
+    provisions : numpy.ndarray, shape (m, n, V)
+        Share of each provision the outcome puts in force, in [0, 1].
+    deal_kind : tuple of tuple of str, shape (m, n)
+        ``written``, ``pledge`` or ``none``.
     deal : numpy.ndarray of bool, shape (m, n)
-        Cells that end in a deal (mediator transfer paid).
-    walkout : numpy.ndarray, shape (2, m, n)
-        1 where a player bears the mediator's penalty for walking out or refusing.
-    relief_feature : int
-        Index of the feature scaled by ``1 - sovereignty_relief * verification``.
+        Cells that end in a deal of any kind.
+    blame : numpy.ndarray, shape (2, m, n)
+        Each player's share of the blame for a failed round (0 in deal cells).
+    transfer_to : dict of str to int
+        The player (0 PAK, 1 AFG) who receives each deal kind's transfer.
+    unverified_share, sovereignty_effect : float
+        The mechanism: share of a commitment's effect delivered without verification, in
+        [0, 1]; sovereignty cost added per unit of verification in force (signed).
+    precision : float
+        Logit QRE precision per unit of each player's payoff range at zero leverage.
+    ceasefire_discount : float
+        Daily discount factor of the ceasefire game after this round, in (0, 1).
+    model_sources : dict of str to tuple of str
+        Evidence of ``unverified_share``, ``sovereignty_effect``, ``precision``,
+        ``ceasefire_discount`` and of each deal kind's recipient.
     """
 
     name: str
@@ -84,19 +112,26 @@ class Scenario:
     feature_units: tuple[str, ...]
     features: np.ndarray
     weights: np.ndarray
+    provisions: np.ndarray
+    deal_kind: tuple[tuple[str, ...], ...]
     deal: np.ndarray
-    walkout: np.ndarray
-    relief_feature: int
+    blame: np.ndarray
+    transfer_to: dict[str, int]
+    unverified_share: float
+    sovereignty_effect: float
+    precision: float
+    ceasefire_discount: float
     outcome_labels: tuple[tuple[str, ...], ...]
     outcome_sources: tuple[tuple[tuple[str, ...], ...], ...]
     weight_sources: tuple[tuple[tuple[str, ...], ...], ...]
     weight_notes: tuple[tuple[str, ...], ...]
     mediator: Mediator
     mediator_sources: dict[str, tuple[str, ...]]
+    model_sources: dict[str, tuple[str, ...]]
     evidence: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        for name in ("features", "weights", "deal", "walkout"):
+        for name in ("features", "weights", "provisions", "deal", "blame"):
             getattr(self, name).setflags(write=False)
 
     @property
@@ -105,9 +140,42 @@ class Scenario:
         m, n = self.features.shape[:2]
         return m, n
 
+    def feature(self, name: str) -> np.ndarray:
+        """One feature of every outcome, shape (m, n)."""
+        return self.features[:, :, self.feature_names.index(name)]
+
+    def provision(self, name: str) -> np.ndarray:
+        """Share of one provision in force in every outcome, shape (m, n)."""
+        return self.provisions[:, :, PROVISIONS.index(name)]
+
+    def cell(self, row: str, col: str) -> tuple[int, int]:
+        """Indices of the outcome of an action pair, or a ConfigError naming ``after``."""
+        rows, cols = self.actions
+        if row not in rows or col not in cols:
+            raise ConfigError(
+                f"after: unknown outcome {row}/{col}; expected ROW/COL with ROW one of {list(rows)} "
+                f"and COL one of {list(cols)}"
+            )
+        return rows.index(row), cols.index(col)
+
+
+def _fraction(key: str, value: float) -> float:
+    v = finite(key, value)
+    if not 0.0 <= v <= 1.0:
+        raise ConfigError(f"{key}: expected a fraction in [0, 1], got {v}")
+    return v
+
+
+def _shares(key: str, given: dict[str, float], names: tuple[str, ...], what: str) -> list[float]:
+    """Values of a mapping keyed by ``names`` (missing: 0), each a fraction, unknown keys refused."""
+    extra = set(given) - set(names)
+    if extra:
+        raise ConfigError(f"{key}: unknown {what} {sorted(extra)[0]!r}; expected one of {list(names)}")
+    return [_fraction(f"{key}.{k}", given.get(k, 0.0)) for k in names]
+
 
 def _game_arrays(game: GameSpec, players: tuple[str, str]):
-    """Outcome features, deal and walk-out masks, labels and sources of the game, validated."""
+    """Outcome features, provisions, deal kinds, blame, labels and sources of the game, validated."""
     rows = tuple(game.actions[players[0]])
     cols = tuple(game.actions[players[1]])
     names = tuple(game.features.keys())
@@ -117,9 +185,15 @@ def _game_arrays(game: GameSpec, players: tuple[str, str]):
     for p, given in zip(players, (rows, cols), strict=True):
         if len(set(given)) != len(given):
             raise ConfigError(f"game.actions.{p}: duplicate action labels {list(given)}")
+    for f in REQUIRED_FEATURES:
+        if f not in names:
+            raise ConfigError(f"game.features: the model needs an outcome feature named {f!r}")
+    if tuple(game.provisions) != PROVISIONS:
+        raise ConfigError(f"game.provisions: expected exactly {list(PROVISIONS)}, got {list(game.provisions)}")
     features = np.full((m, n, K), np.nan)
-    deal = np.zeros((m, n), dtype=bool)
-    walkout = np.zeros((2, m, n))
+    provisions = np.zeros((m, n, len(PROVISIONS)))
+    kinds = [[""] * n for _ in range(m)]
+    blame = np.zeros((2, m, n))
     labels = [[""] * n for _ in range(m)]
     sources: list[list[tuple[str, ...]]] = [[()] * n for _ in range(m)]
     for k, out in enumerate(game.outcomes):
@@ -137,21 +211,51 @@ def _game_arrays(game: GameSpec, players: tuple[str, str]):
             what = f"missing feature {sorted(missing)[0]!r}" if missing else f"unknown feature {sorted(extra)[0]!r}"
             raise ConfigError(f"{key}.features: {what}; expected exactly {list(names)}")
         features[i, j] = [finite(f"{key}.features.{f}", out.features[f]) for f in names]
-        deal[i, j] = out.deal
-        for p in out.walkout:
-            if p not in players:
-                raise ConfigError(f"{key}.walkout: unknown player {p!r}; expected one of {list(players)}")
-            walkout[players.index(p), i, j] = 1.0
+        provisions[i, j] = _shares(f"{key}.provisions", out.provisions, PROVISIONS, "provision")
+        if out.deal not in DEAL_KINDS + ("none",):
+            raise ConfigError(f"{key}.deal: expected one of {list(DEAL_KINDS + ('none',))}, got {out.deal!r}")
+        kinds[i][j] = out.deal
+        blame[:, i, j] = _shares(f"{key}.blame", out.blame, players, "player")
+        if out.deal != "none" and blame[:, i, j].any():
+            raise ConfigError(f"{key}.blame: a deal ({out.deal}) has no one to blame; give blame only where deal is none")
+        if blame[:, i, j].sum() > 1.0 + 1e-12:
+            raise ConfigError(f"{key}.blame: shares must add up to at most 1, got {blame[:, i, j].sum()}")
         labels[i][j] = out.label
         sources[i][j] = check_sources(f"{key}.source", out.source)
     empty = [(rows[i], cols[j]) for i in range(m) for j in range(n) if not labels[i][j]]
     if empty:
         raise ConfigError(f"game.outcomes: no outcome for action pair {empty[0]}; every pair needs one")
-    if game.verification_relieves not in names:
-        raise ConfigError(
-            f"game.verification_relieves: unknown feature {game.verification_relieves!r}; expected one of {list(names)}"
-        )
-    return (rows, cols), names, features, deal, walkout, labels, sources
+    return (rows, cols), names, features, provisions, kinds, blame, labels, sources
+
+
+def _model_numbers(gm: GameSpec, sc: ScenarioSpec, players: tuple[str, str]):
+    """The mechanism, the transfer recipients, the precision and the round's discount, checked."""
+    def sourced(key: str, entry: SourcedValue) -> float:
+        srcs[key.rsplit(".", 1)[-1]] = check_sources(f"{key}.source", entry.source)
+        return finite(f"{key}.value", entry.value)
+
+    srcs: dict[str, tuple[str, ...]] = {}
+    u = sourced("game.mechanism.unverified_share", gm.mechanism.unverified_share)
+    if not 0.0 <= u <= 1.0:
+        raise ConfigError(f"game.mechanism.unverified_share.value: expected a fraction in [0, 1], got {u}")
+    sov = sourced("game.mechanism.sovereignty_effect", gm.mechanism.sovereignty_effect)
+    lam = sourced("game.precision", gm.precision)
+    if lam < 0:
+        raise ConfigError(f"game.precision.value: expected a precision >= 0, got {lam}")
+    delta = sourced("scenario.ceasefire_discount", sc.ceasefire_discount)
+    if not 0.0 < delta < 1.0:
+        raise ConfigError(f"scenario.ceasefire_discount.value: expected a daily discount factor in (0, 1), got {delta}")
+    if set(gm.transfers) != set(DEAL_KINDS):
+        raise ConfigError(f"game.transfers: expected a recipient for each of {list(DEAL_KINDS)}, got {sorted(gm.transfers)}")
+    to = {}
+    for kind, player in gm.transfers.items():
+        if player not in players:
+            raise ConfigError(f"game.transfers.{kind}: unknown player {player!r}; expected one of {list(players)}")
+        to[kind] = players.index(player)
+        if kind not in gm.transfer_sources:
+            raise ConfigError(f"game.transfer_sources.{kind}: missing source for game.transfers.{kind}")
+        srcs[f"transfer_{kind}"] = check_sources(f"game.transfer_sources.{kind}.source", gm.transfer_sources[kind].source)
+    return u, sov, lam, delta, to, srcs
 
 
 def check_knob(knob: str, value: float) -> float:
@@ -205,7 +309,7 @@ def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
     extra = set(gm.actions) - set(players)
     if extra:
         raise ConfigError(f"game.actions: unknown player {sorted(extra)[0]!r}; expected {list(players)}")
-    actions, names, features, deal, walkout, labels, out_sources = _game_arrays(gm, players)
+    actions, names, features, provisions, kinds, blame, labels, out_sources = _game_arrays(gm, players)
     weights = np.zeros((2, len(names)))
     w_sources, w_notes = [], []
     for p_idx, p in enumerate(players):
@@ -228,17 +332,21 @@ def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
     extra = set(sc.weights) - set(players)
     if extra:
         raise ConfigError(f"scenario.weights: unknown player {sorted(extra)[0]!r}; expected {list(players)}")
+    u, sov, lam, delta, transfer_to, model_sources = _model_numbers(gm, sc, players)
     med, med_sources = _mediator(md)
     return Scenario(
         name=sc.name, title=sc.title, dates=sc.dates, summary=sc.summary,
         players=players, actions=actions, feature_names=names,
         feature_units=tuple(gm.features[f].unit for f in names),
-        features=features, weights=weights, deal=deal, walkout=walkout,
-        relief_feature=names.index(gm.verification_relieves),
+        features=features, weights=weights, provisions=provisions,
+        deal_kind=tuple(tuple(r) for r in kinds),
+        deal=np.array([[k != "none" for k in r] for r in kinds]),
+        blame=blame, transfer_to=transfer_to, unverified_share=u, sovereignty_effect=sov,
+        precision=lam, ceasefire_discount=delta,
         outcome_labels=tuple(tuple(r) for r in labels),
         outcome_sources=tuple(tuple(r) for r in out_sources),
         weight_sources=tuple(w_sources), weight_notes=tuple(w_notes),
-        mediator=med, mediator_sources=med_sources,
+        mediator=med, mediator_sources=med_sources, model_sources=model_sources,
         evidence=check_sources("scenario.evidence", sc.evidence),
     )
 
@@ -304,12 +412,16 @@ ROLLOUT_SIZES = ("runs", "days", "chunk_runs")
 
 
 def build_rollout(node: Any):
-    """Validate a rollout config node: (CeasefireParams, effort_unverified, breakdown_level, sizes).
+    """Validate a rollout config node into a :class:`negsim.model.rollout.RolloutSetup`.
 
     Every model parameter must have a ``sources`` entry citing known evidence; sizes must
-    be positive (``runs`` may be 0 to skip the rollout).
+    be positive (``runs`` may be 0 to skip the rollout); the stage payoffs must make a
+    prisoner's dilemma (``T > R > P > S``, ``2R > T + S``); ``punishment_days >= 0``.
     """
-    from negsim.model.rollout import CeasefireParams
+    import re
+
+    from negsim.games.repeated import StageGame
+    from negsim.model.rollout import CeasefireParams, RolloutSetup
 
     spec: RolloutSpec = parse(RolloutSpec, node, "rollout")
     model_keys = sourced_values(spec, "rollout", exclude=ROLLOUT_SIZES)
@@ -318,14 +430,22 @@ def build_rollout(node: Any):
             f"rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, "
             f"got {spec.runs}, {spec.days}, {spec.chunk_runs}"
         )
-    if not 0.0 <= spec.effort_unverified <= 1.0:
-        raise ConfigError(f"rollout.effort_unverified: expected a fraction in [0, 1], got {spec.effort_unverified}")
     if not 1 <= spec.breakdown_level <= 4:
         raise ConfigError(f"rollout.breakdown_level: expected a ladder level 1-4, got {spec.breakdown_level}")
-    names = [k for k in model_keys if k not in ("effort_unverified", "breakdown_level")]
-    values = {k: getattr(spec, k) for k in names}
+    if spec.punishment_days < 0:
+        raise ConfigError(f"rollout.punishment_days: expected a whole number of days >= 0, got {spec.punishment_days}")
+    try:
+        stage = StageGame(T=spec.stage_T, R=spec.stage_R, P=spec.stage_P, S=spec.stage_S)
+    except ConfigError as err:  # StageGame names its keys ceasefire.T etc.
+        raise ConfigError(re.sub(r"^ceasefire\.", "rollout.stage_", str(err))) from None
+    not_params = ("breakdown_level", "punishment_days", "stage_T", "stage_R", "stage_P", "stage_S")
+    values = {k: getattr(spec, k) for k in model_keys if k not in not_params}
     values["incident"] = tuple(float(v) for v in values["incident"])
     values["deaths_per_day"] = tuple(float(v) for v in values["deaths_per_day"])
-    params = CeasefireParams(**values)
-    sizes = {k: int(getattr(spec, k)) for k in ROLLOUT_SIZES}
-    return params, float(spec.effort_unverified), int(spec.breakdown_level), sizes
+    return RolloutSetup(
+        params=CeasefireParams(**values),
+        breakdown_level=int(spec.breakdown_level),
+        stage=stage,
+        punishment_days=int(spec.punishment_days),
+        sizes={k: int(getattr(spec, k)) for k in ROLLOUT_SIZES},
+    )

@@ -53,27 +53,45 @@ class FeatureSpec:
 
 @dataclass
 class OutcomeSpec:
-    """One cell of the talks game: the action pair, what happens, and its features."""
+    """One cell of the talks game: the action pair, what happens, its features and provisions.
+
+    ``deal`` names the kind of deal the cell is (``written``, ``pledge``) or ``none``;
+    ``blame`` shares the blame for a failed round between the players (the mediator's
+    penalty falls by these shares); ``provisions`` lists what the outcome puts in force.
+    """
 
     row: str
     col: str
     label: str
-    deal: bool
+    deal: str
     features: dict[str, float]
+    provisions: dict[str, float]
     source: list[str]
-    walkout: list[str] = field(default_factory=list)
+    blame: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class MechanismSpec:
+    """How a verification mechanism in force changes what a commitment is worth."""
+
+    unverified_share: SourcedValue
+    sovereignty_effect: SourcedValue
 
 
 @dataclass
 class GameSpec:
-    """A two-player game whose outcomes are described by features (DESIGN.md)."""
+    """A two-player game whose outcomes are described by features and provisions (DESIGN.md)."""
 
     name: str
     title: str
     players: list[str]
     actions: dict[str, list[str]]
     features: dict[str, FeatureSpec]
-    verification_relieves: str
+    provisions: dict[str, FeatureSpec]
+    mechanism: MechanismSpec
+    transfers: dict[str, str]
+    transfer_sources: dict[str, Sources]
+    precision: SourcedValue
     outcomes: list[OutcomeSpec]
 
 
@@ -81,15 +99,18 @@ class GameSpec:
 class MediatorSpec:
     """Mediator leverage: plain numbers (so sweeps can set them) plus their sources.
 
-    Units: ``transfer_deal`` and ``penalty_walkout`` in payoff units; ``verification``,
-    ``sovereignty_relief`` and ``deconfliction`` are fractions in [0, 1].
+    Units: ``transfer_written``, ``transfer_pledge`` and ``penalty_breakdown`` in payoff
+    units of the talks game; ``transfer_compliance`` in the ceasefire game's daily payoff
+    units; ``verification`` and ``deconfliction`` are fractions in [0, 1] of what is on
+    offer, in force only where an outcome's provisions put them in force.
     """
 
     name: str
-    transfer_deal: float
-    penalty_walkout: float
+    transfer_written: float
+    transfer_pledge: float
+    transfer_compliance: float
+    penalty_breakdown: float
     verification: float
-    sovereignty_relief: float
     deconfliction: float
     sources: dict[str, Sources]
 
@@ -103,16 +124,23 @@ class ScenarioSpec:
     dates: str
     summary: str
     evidence: list[str]
+    ceasefire_discount: SourcedValue
     weights: dict[str, dict[str, SourcedValue]]
 
 
 @dataclass
 class SolverSpec:
-    """Which solver finds equilibria, and which rule selects one of several."""
+    """Which solver finds the equilibria, and what predicts the round.
+
+    ``selection``: ``qre`` (the logit QRE at precision ``lam``, default the game's stated
+    ``precision``), or a rule that selects one Nash equilibrium as the prediction
+    (``logit_limit``, ``welfare``; :mod:`negsim.solvers.selection`).
+    """
 
     method: str = "enumerate"
-    selection: str = "logit"
+    selection: str = "qre"
     tol: float = 1e-8
+    lam: float | None = None
 
 
 @dataclass
@@ -120,25 +148,37 @@ class RolloutSpec:
     """Monte Carlo ceasefire rollouts after the talks (see :mod:`negsim.model.rollout`).
 
     ``runs = 0`` skips the rollout. Probabilities are per day; ``sources`` must name the
-    evidence of every model parameter.
+    evidence of every model parameter. ``stage_T``, ``stage_R``, ``stage_P``, ``stage_S``
+    are Kabul's daily stage payoffs of the repeated hold/violate game
+    (:class:`negsim.games.repeated.StageGame`); ``punishment_days`` the length of a
+    punishment phase (0: none).
     """
 
     breakdown_level: int
     attack_rate: float
     effort_cap: float
-    effort_unverified: float
     major_share: float
     attribution: float
-    verification_attribution: float
+    false_alarm_verification: float
+    detection_verification: float
     pak_retaliate: float
     afg_respond: float
     incident: list[float]
     incident_damping: float
     deescalate: float
     deconfliction_pull: float
+    war_exit: float
+    war_exit_level: int
+    tension_shape: float
+    tension_scale: float
     reopen: float
     deaths_per_day: list[float]
     trade_loss_per_day: float
+    stage_T: float
+    stage_R: float
+    stage_P: float
+    stage_S: float
+    punishment_days: int
     sources: dict[str, Sources]
     runs: int = 10000
     days: int = 180
@@ -153,11 +193,12 @@ class ThresholdSpec:
     """
 
     scenarios: list[str] = field(default_factory=lambda: ["doha_round", "istanbul_round2", "istanbul_round3"])
-    knobs: list[str] = field(default_factory=lambda: ["transfer_deal", "verification"])
+    knobs: list[str] = field(default_factory=lambda: ["transfer_pledge", "transfer_written"])
     upper: dict[str, float] = field(
-        default_factory=lambda: {"transfer_deal": 10.0, "penalty_walkout": 10.0, "verification": 1.0, "sovereignty_relief": 1.0}
+        default_factory=lambda: {"transfer_written": 10.0, "transfer_pledge": 10.0, "penalty_breakdown": 10.0,
+                                 "verification": 1.0}
     )
-    grid: int = 201
+    grid: int = 41
     tol: float = 1e-6
     margin: float = 1e-3
 

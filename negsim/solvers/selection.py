@@ -2,7 +2,7 @@
 
 Rules, by name (:data:`SELECTION_RULES`):
 
-``"logit"`` (default)
+``"logit_limit"``
     The *logit tracing* rule: follow the principal branch of the logit quantal response
     equilibrium from uniform play at precision 0 towards full rationality and select the
     equilibrium it converges to (McKelvey & Palfrey 1995; Turocy 2005). It is principled
@@ -10,12 +10,19 @@ Rules, by name (:data:`SELECTION_RULES`):
     starts from complete uncertainty and lets payoff differences (not labels or the
     order of actions) pull play towards one equilibrium, the same selection the
     Harsanyi-Selten tracing procedure smooths; it is unique for generic games; and it is
-    the limit of the model the seminar uses for noisy, boundedly rational play.
+    the limit of the model the seminar uses for noisy, boundedly rational play. Each
+    player's payoffs are first divided by their own range, so the pick does not depend
+    on the unit either player's payoffs are stated in.
 ``"welfare"``
     The equilibrium with the largest sum of expected payoffs (a mediator's benchmark);
     ties broken by order.
 
 With a single equilibrium every rule returns it.
+
+A round's *prediction* (:data:`PREDICTION_RULES`) is either the logit QRE at a stated
+precision (``"qre"``, the default; :func:`negsim.model.talks.qre_prediction`), under which
+the equilibrium reported as selected is the ``"logit_limit"`` one, or the equilibrium a
+selection rule picks.
 """
 
 from __future__ import annotations
@@ -43,7 +50,9 @@ def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) ->
         return profiles[0]
     from negsim.solvers.qre import logit_limit
 
-    x_end, y_end = logit_limit(A, B)
+    spread = np.array([np.ptp(A), np.ptp(B)])
+    unit = np.where(spread > 0, spread, 1.0)
+    x_end, y_end = logit_limit(A / unit[0], B / unit[1])
     dist = [np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles]
     return profiles[int(np.argmin(dist))]
 
@@ -57,13 +66,17 @@ def _by_welfare(A, B, equilibria: Sequence[Equilibrium]) -> int:
     return int(np.argmax([e.payoffs.sum() for e in equilibria]))
 
 
-SELECTION_RULES: dict[str, Callable[..., int]] = {"logit": _by_logit, "welfare": _by_welfare}
+SELECTION_RULES: dict[str, Callable[..., int]] = {"logit_limit": _by_logit, "welfare": _by_welfare}
+#: What may predict a round: the logit QRE, or a selected Nash equilibrium.
+PREDICTION_RULES = ("qre", *SELECTION_RULES)
 
 
-def select(game, equilibria: Sequence[Equilibrium], rule: str = "logit") -> int:
-    """Index of the equilibrium that ``rule`` selects among ``equilibria`` of ``game``."""
+def select(game, equilibria: Sequence[Equilibrium], rule: str = "logit_limit") -> int:
+    """Index of the equilibrium that ``rule`` selects among ``equilibria`` of ``game``
+    (``"qre"``: the ``"logit_limit"`` one)."""
+    rule = "logit_limit" if rule == "qre" else rule
     if rule not in SELECTION_RULES:
-        raise SolverError(f"unknown selection rule '{rule}'; expected one of: {', '.join(SELECTION_RULES)}")
+        raise SolverError(f"unknown selection rule '{rule}'; expected one of: {', '.join(PREDICTION_RULES)}")
     if not equilibria:
         raise SolverError("no equilibria to select from")
     return 0 if len(equilibria) == 1 else SELECTION_RULES[rule](game.A, game.B, equilibria)

@@ -1,11 +1,13 @@
 """One point of the pipeline, from a run config as plain data to its metrics.
 
 A *point* is one validated configuration: the game (a scenario's talks game or a Gambit
-file), the solver settings, and the rollout's inputs. :func:`run_point` solves it,
-selects an equilibrium, rolls the ceasefire out from the selected outcome and returns
-the metrics recorded in ``metrics.json``; :func:`run_points` does the same for many
-points at once (batch solving, rollouts on shared random numbers) and returns exactly
-the same metrics, point by point. The CLI and the sweeps are thin shells around these.
+file), the solver and prediction settings, and the rollout's inputs. :func:`run_point`
+solves it (every Nash equilibrium, regret-checked), predicts the round (the logit QRE at
+the stated precision, a selected equilibrium, or the outcome given by ``after``), rolls
+the ceasefire out after every predicted outcome as a stratum and returns the metrics
+recorded in ``metrics.json``; :func:`run_points` does the same for many points at once
+(batch solving, one rollout per distinct ceasefire on shared random numbers) and returns
+exactly the same metrics, point by point. The CLI and the sweeps are thin shells around these.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError
 from negsim.game import Game
 from negsim.io.results import config_hash, package_versions
-from negsim.model.rollout import CeasefireParams, RolloutResult, Situation, check_seed
+from negsim.model.forecast import Forecast
+from negsim.model.rollout import RolloutResult, RolloutSetup, Situation, check_seed
 from negsim.model.scenario import Scenario
 from negsim.model.schema import SolverSpec, parse
 
@@ -31,16 +34,21 @@ NOT_INPUTS = ("hydra", "fast", "results_dir")
 
 @dataclass(frozen=True, eq=False)
 class Point:
-    """A validated configuration, ready to solve and roll out."""
+    """A validated configuration, ready to solve, predict and roll out.
+
+    ``lam`` is the prediction's precision (None: no QRE prediction, e.g. a Gambit file
+    without ``solver.lam``); ``after`` the outcome the ceasefire follows instead of the
+    prediction, as (row, column) indices.
+    """
 
     game: Game
     scenario: Scenario | None
     method: str
     selection: str
     tol: float
-    params: CeasefireParams
-    effort_unverified: float
-    breakdown_level: int
+    lam: float | None
+    after: tuple[int, int] | None
+    setup: RolloutSetup
     runs: int
     days: int
     chunk_runs: int
@@ -50,12 +58,16 @@ class Point:
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
-    """What a point produced: equilibria, the selected one, the rollout and the metrics."""
+    """What a point produced: equilibria, the selected one, the prediction, the forecast, the metrics.
+
+    ``prediction`` has shape (m, n): the probability of every outcome of the round.
+    """
 
     equilibria: list[Equilibrium]
     chosen: int
-    situation: Situation | None
-    rollout: RolloutResult | None
+    prediction: np.ndarray
+    situations: dict[tuple[int, int], Situation]
+    rollout: Forecast | None
     metrics: dict[str, Any]
 
 
@@ -78,6 +90,18 @@ def check_memory(runs: int, points: int, chunk_runs: int, limit: int | None = No
         )
 
 
+def _after(scenario: Scenario | None, value: Any) -> tuple[int, int] | None:
+    """The ``after=ROW/COL`` outcome as indices, or None when not given."""
+    if value in (None, ""):
+        return None
+    if scenario is None:
+        raise ConfigError("after: a Gambit file has no talks outcomes to roll the ceasefire out after; drop after")
+    if not isinstance(value, str) or value.count("/") != 1:
+        raise ConfigError(f"after: expected ROW/COL (PAK action / AFG action, e.g. insist_written/verbal_only), got {value!r}")
+    row, col = value.split("/")
+    return scenario.cell(row, col)
+
+
 def build_point(config: Mapping[str, Any]) -> Point:
     """Validate a whole run config, as plain data, into a :class:`Point` (one place).
 
@@ -85,8 +109,8 @@ def build_point(config: Mapping[str, Any]) -> Point:
     ----------
     config : mapping
         The shape of the ``negsim`` command's config (``configs/config.yaml`` composed):
-        ``solver``, ``rollout``, ``seed`` and either ``nfg`` (a Gambit file) or
-        ``scenario``, ``game`` and ``mediator``. Every key but those of
+        ``solver``, ``rollout``, ``seed``, optionally ``after``, and either ``nfg`` (a
+        Gambit file) or ``scenario``, ``game`` and ``mediator``. Every key but those of
         :data:`NOT_INPUTS` enters the point's config hash.
 
     Raises
@@ -98,49 +122,97 @@ def build_point(config: Mapping[str, Any]) -> Point:
     from negsim.model.scenario import build_rollout, build_scenario
     from negsim.model.talks import talks_game
     from negsim.solvers import SOLVERS
-    from negsim.solvers.selection import SELECTION_RULES
+    from negsim.solvers.selection import PREDICTION_RULES
 
     solver = parse(SolverSpec, config.get("solver", {}), "solver")
     if solver.method not in SOLVERS:
         raise ConfigError(f"solver.method: unknown solver '{solver.method}'; expected one of: {', '.join(SOLVERS)}")
-    if solver.selection not in SELECTION_RULES:
+    if solver.selection not in PREDICTION_RULES:
         raise ConfigError(
-            f"solver.selection: unknown rule '{solver.selection}'; expected one of: {', '.join(SELECTION_RULES)}"
+            f"solver.selection: unknown rule '{solver.selection}'; expected one of: {', '.join(PREDICTION_RULES)}"
         )
     if not 0 < solver.tol < 1:
         raise ConfigError(f"solver.tol: expected a relative tolerance in (0, 1), got {solver.tol}")
-    params, effort_unverified, breakdown_level, sizes = build_rollout(config.get("rollout"))
-    check_memory(sizes["runs"], 1, sizes["chunk_runs"])
+    if solver.lam is not None and not (np.isfinite(solver.lam) and solver.lam >= 0):
+        raise ConfigError(f"solver.lam: expected a precision >= 0, got {solver.lam}")
+    setup = build_rollout(config.get("rollout"))
+    check_memory(setup.sizes["runs"], 1, setup.sizes["chunk_runs"])
     scenario: Scenario | None
     if config.get("nfg"):
         game, scenario = read_nfg(config["nfg"]), None
     else:
         scenario = build_scenario(config.get("scenario"), config.get("game"), config.get("mediator"))
         game = talks_game(scenario)
+    lam = solver.lam if solver.lam is not None else (scenario.precision if scenario is not None else None)
     seed = check_seed(config.get("seed", 20251019))
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
-        tol=float(solver.tol), params=params, effort_unverified=effort_unverified,
-        breakdown_level=breakdown_level, seed=seed,
-        config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)), **sizes,
+        tol=float(solver.tol), lam=None if lam is None else float(lam), after=_after(scenario, config.get("after")),
+        setup=setup, seed=seed, config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)),
+        **setup.sizes,
     )
 
 
-def _situation(point: Point, eq: Equilibrium) -> Situation | None:
-    from negsim.model.situation import situation_after_talks
+def _scale(point: Point) -> np.ndarray:
+    """Each player's payoff unit for the prediction: its range without leverage (scenario)
+    or in the game itself (Gambit file)."""
+    from negsim.model.payoffs import payoff_scale
+
+    if point.scenario is not None:
+        return payoff_scale(point.scenario)
+    spread = np.array([np.ptp(point.game.A), np.ptp(point.game.B)])
+    return np.where(spread > 0, spread, 1.0)
+
+
+def predict_point(point: Point, equilibria: Sequence[Equilibrium], chosen: int) -> tuple[np.ndarray, str]:
+    """The round's prediction, shape (m, n), and the rule that gave it.
+
+    ``after`` fixes one outcome; selection ``qre`` with a precision gives the logit QRE;
+    otherwise (a rule that selects a Nash equilibrium, or no stated precision) the
+    selected equilibrium's outcome distribution.
+    """
+    from negsim.model.talks import qre_prediction
+
+    if point.after is not None:
+        P = np.zeros(point.game.shape)
+        P[point.after] = 1.0
+        return P, "after"
+    if point.selection == "qre" and point.lam is not None:
+        x, y = qre_prediction(point.game.A, point.game.B, point.lam, _scale(point))
+        return np.outer(x, y), "qre"
+    x, y = equilibria[chosen].strategies
+    rule = "logit_limit" if point.selection == "qre" else point.selection
+    return np.outer(x, y), rule
+
+
+def _situations(point: Point, prediction: np.ndarray):
+    """The ceasefire of every predicted outcome (stratum), with its deterrence."""
+    from negsim.model.forecast import strata
+    from negsim.model.situation import outcome_ceasefire
 
     if point.scenario is None or point.runs == 0:
-        return None
-    return situation_after_talks(
-        point.scenario, eq, effort_unverified=point.effort_unverified, breakdown_level=point.breakdown_level
+        return {}, {}
+    cells, _ = strata(prediction)
+    pairs = {c: outcome_ceasefire(point.scenario, *c, point.setup) for c in cells}
+    return {c: s for c, (s, _) in pairs.items()}, {c: d for c, (_, d) in pairs.items()}
+
+
+def _finite(x: float) -> float | None:
+    return None if not np.isfinite(x) else float(x)
+
+
+def _metrics(point: Point, equilibria, chosen: int, prediction, rule, situations, deterrence, forecast) -> dict:
+    from negsim.model.talks import (
+        deal_probability,
+        expected_provisions,
+        kind_probabilities,
+        outcome_distribution,
+        outcome_table,
     )
 
-
-def _metrics(point: Point, equilibria, chosen: int, situation, result) -> dict[str, Any]:
-    from negsim.model.talks import deal_probability, outcome_distribution
-
     game = point.game
+    x, y = prediction.sum(axis=1), prediction.sum(axis=0)
     metrics: dict[str, Any] = {
         "game": game.title,
         "players": list(game.players),
@@ -153,56 +225,107 @@ def _metrics(point: Point, equilibria, chosen: int, situation, result) -> dict[s
             for e in equilibria
         ],
         "selected": chosen,
+        "prediction": {
+            "rule": rule, "lam": point.lam if rule == "qre" else None,
+            "payoff_scale": _scale(point).tolist() if rule == "qre" else None,
+            "x": x.tolist(), "y": y.tolist(),
+        },
         "seed": point.seed,
         "config_hash": point.config_hash,
         "versions": package_versions(),
     }
     if point.scenario is not None:
         sc = point.scenario
+        table = outcome_table(sc, prediction)
+        for (i, j), sit in situations.items():
+            det = deterrence[(i, j)]
+            rec = table[i * sc.shape[1] + j]
+            rec["ceasefire"] = {
+                **asdict(sit), "q_hold": det.q_hold, "q_violate": det.q_violate,
+                "least_discount": _finite(det.least_discount),
+            }
+            if forecast is not None:
+                res = forecast.results[forecast.cells.index((i, j))]
+                rec["ceasefire"]["p_breakdown"] = res.summary()["p_breakdown"]
         metrics["scenario"] = sc.name
-        metrics["selected_outcomes"] = outcome_distribution(sc, equilibria[chosen])
-        metrics["p_deal"] = deal_probability(sc, equilibria[chosen])
-    if result is not None:
+        metrics["after"] = None if point.after is None else "/".join(
+            (sc.actions[0][point.after[0]], sc.actions[1][point.after[1]]))
+        metrics["outcomes"] = table
+        metrics["selected_outcomes"] = outcome_distribution(sc, prediction)
+        metrics["p_deal"] = deal_probability(sc, prediction)
+        metrics["p_deal_kind"] = kind_probabilities(sc, prediction)
+        metrics["provisions_in_force"] = expected_provisions(sc, prediction)
+        metrics["ceasefire_discount"] = sc.ceasefire_discount
+    if forecast is not None:
         metrics["rollout"] = {
             "seed": point.seed,
-            "situation": asdict(situation),
-            **result.summary(),
-            "p_incident_21_days": result.incident_probability(21),
+            **forecast.summary(),
+            "p_incident_21_days": forecast.incident_probability(21),
             "quantiles_days_to_breakdown": {
-                str(q): (None if np.isinf(d) else d) for q, d in result.time_to_breakdown_quantiles().items()
+                str(q): _finite(d) for q, d in forecast.time_to_breakdown_quantiles().items()
             },
         }
     return metrics
 
 
-def run_point(point: Point, *, progress: bool = False) -> Outcome:
-    """Solve one point, select an equilibrium, roll out the ceasefire after it."""
-    from negsim.model.rollout import rollout
-    from negsim.solvers import solve
+def _roll(groups: dict[tuple, list[Situation]], progress: bool) -> dict[tuple, RolloutResult]:
+    """One rollout per distinct (rollout inputs, situation), on the shared seed of its group."""
+    from negsim.model.rollout import rollout_points
+
+    done: dict[tuple, RolloutResult] = {}
+    for (params, runs, days, seed, chunk), sits in groups.items():
+        unique = list(dict.fromkeys(sits))
+        if not unique:
+            continue
+        for sit, res in zip(unique, rollout_points(
+            params, unique, runs=runs, days=days, seed=seed, chunk_runs=chunk * len(unique), progress=progress
+        ), strict=True):
+            done[(params, runs, days, seed, chunk, sit)] = res
+    return done
+
+
+def _key(point: Point) -> tuple:
+    return (point.setup.params, point.runs, point.days, point.seed, point.chunk_runs)
+
+
+def _outcomes(points: Sequence[Point], equilibria, progress: bool) -> list[Outcome]:
+    """Select, predict, roll out (distinct ceasefires once) and measure each point."""
     from negsim.solvers.selection import select
 
-    equilibria = solve(point.game, method=point.method, tol=point.tol)
-    chosen = select(point.game, equilibria, point.selection)
-    situation = _situation(point, equilibria[chosen])
-    result = None
-    if situation is not None:
-        result = rollout(
-            point.params, situation, runs=point.runs, days=point.days, seed=point.seed,
-            chunk_runs=point.chunk_runs, progress=progress,
-        )
-    return Outcome(equilibria, chosen, situation, result, _metrics(point, equilibria, chosen, situation, result))
+    chosen = [select(pt.game, eqs, pt.selection) for pt, eqs in zip(points, equilibria, strict=True)]
+    predicted = [predict_point(pt, eqs, c) for pt, eqs, c in zip(points, equilibria, chosen, strict=True)]
+    both = [_situations(pt, P) for pt, (P, _) in zip(points, predicted, strict=True)]
+    groups: dict[tuple, list[Situation]] = {}
+    for pt, (sits, _) in zip(points, both, strict=True):
+        groups.setdefault(_key(pt), []).extend(sits.values())
+    rolled = _roll(groups, progress)
+    out = []
+    for pt, eqs, c, (P, rule), (sits, dets) in zip(points, equilibria, chosen, predicted, both, strict=True):
+        forecast = None
+        if sits:
+            from negsim.model.forecast import strata
+
+            cells, w = strata(P)
+            forecast = Forecast(cells, w, tuple(rolled[(*_key(pt), sits[cell])] for cell in cells))
+        out.append(Outcome(eqs, c, P, sits, forecast, _metrics(pt, eqs, c, P, rule, sits, dets, forecast)))
+    return out
+
+
+def run_point(point: Point, *, progress: bool = False) -> Outcome:
+    """Solve one point, predict the round, roll out the ceasefire after each predicted outcome."""
+    from negsim.solvers import solve
+
+    return _outcomes([point], [solve(point.game, method=point.method, tol=point.tol)], progress)[0]
 
 
 def run_points(points: Sequence[Point], *, progress: bool = False) -> list[Outcome]:
-    """Many points at once: batch-solve their games, roll out groups on shared uniforms.
+    """Many points at once: batch-solve their games, roll out each distinct ceasefire once.
 
     Returns exactly what :func:`run_point` returns for each point (the batch solver
     returns the same equilibrium sets, and rollouts with the same seed are identical),
     only faster when the points are many.
     """
-    from negsim.model.rollout import rollout_points
     from negsim.solvers import BATCH_SOLVERS, solve, solve_batch
-    from negsim.solvers.selection import select
 
     points = list(points)
     by_shape: dict[tuple, list[int]] = {}
@@ -219,20 +342,4 @@ def run_points(points: Sequence[Point], *, progress: bool = False) -> list[Outco
         else:
             for k in idx:
                 equilibria[k] = solve(points[k].game, method=method, tol=tol)
-    chosen = [select(pt.game, eqs, pt.selection) for pt, eqs in zip(points, equilibria, strict=True)]
-    situations = [_situation(pt, eqs[c]) for pt, eqs, c in zip(points, equilibria, chosen, strict=True)]
-    results: list[RolloutResult | None] = [None] * len(points)
-    groups: dict[tuple, list[int]] = {}
-    for k, (pt, sit) in enumerate(zip(points, situations, strict=True)):
-        if sit is not None:
-            groups.setdefault((pt.params, pt.runs, pt.days, pt.seed), []).append(k)
-    for (params, runs, days, seed), idx in groups.items():
-        chunk = max(points[k].chunk_runs for k in idx) * len(idx)
-        for k, res in zip(idx, rollout_points(
-            params, [situations[k] for k in idx], runs=runs, days=days, seed=seed, chunk_runs=chunk, progress=progress
-        ), strict=True):
-            results[k] = res
-    return [
-        Outcome(eqs, c, sit, res, _metrics(pt, eqs, c, sit, res))
-        for pt, eqs, c, sit, res in zip(points, equilibria, chosen, situations, results, strict=True)
-    ]
+    return _outcomes(points, equilibria, progress)

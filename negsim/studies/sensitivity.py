@@ -19,8 +19,10 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.studies.pipeline import Point, run_points
 
-#: Rollout parameters that are probabilities (clipped to [0, 1] when perturbed).
+#: Rollout parameters that are costs, not judgements about the ceasefire (left out).
 _SIZES = ("deaths_per_day", "trade_loss_per_day")
+#: Rollout parameters that are not probabilities (perturbed without clipping to [0, 1]).
+_UNCLIPPED = ("tension_scale",)
 
 
 def _perturbed_points(base: Point, step: float) -> list[tuple[str, str, Point]]:
@@ -40,17 +42,19 @@ def _perturbed_points(base: Point, step: float) -> list[tuple[str, str, Point]]:
                 W[p, k] *= factor
                 scenario = replace(sc, weights=W)
                 out.append((f"weight {player}.{feature}", side, replace(base, scenario=scenario, game=talks_game(scenario))))
-    for name, value in vars(base.params).items():
-        if name in _SIZES:
+    params = base.setup.params
+    for name, value in vars(params).items():
+        if name in _SIZES or isinstance(value, int):  # an integer is a level, not a judgement of degree
             continue
+        high = np.inf if name in _UNCLIPPED else 1.0
         for side, factor in (("low", 1 - step), ("high", 1 + step)):
-            new: Any = tuple(np.clip(np.asarray(value) * factor, 0, 1).tolist()) if isinstance(value, tuple) else float(
-                np.clip(value * factor, 0, 1))
+            new: Any = tuple(np.clip(np.asarray(value) * factor, 0, high).tolist()) if isinstance(value, tuple) else float(
+                np.clip(value * factor, 0, high))
             try:
-                params = replace(base.params, **{name: new})
+                changed = replace(params, **{name: new})
             except ConfigError:
                 continue  # e.g. de-escalation pushed past 1: that side is out of range
-            out.append((f"rollout {name}", side, replace(base, params=params)))
+            out.append((f"rollout {name}", side, replace(base, setup=replace(base.setup, params=changed))))
     return out
 
 

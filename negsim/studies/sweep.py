@@ -21,8 +21,9 @@ from negsim.io.tables import read_json_files
 
 #: Estimate columns of the table, after the parameter columns.
 ESTIMATES = (
-    "scenario", "method", "selection", "n_equilibria", "selected_outcome", "p_deal", "effort",
-    "p_breakdown", "p_breakdown_low", "p_breakdown_high", "median_days_to_breakdown",
+    "scenario", "method", "selection", "prediction", "lam", "n_equilibria", "modal_outcome", "p_deal",
+    "p_written", "p_pledge", "verification_in_force", "channel_in_force",
+    "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_breakdown_se", "median_days_to_breakdown",
     "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
     "runs", "days", "seed", "config_hash", "status",
 )
@@ -64,18 +65,25 @@ def table_row(metrics: dict[str, Any]) -> dict[str, Any]:
         row["status"] = f"error: {metrics['error']}"
         return row
     roll = metrics.get("rollout", {})
-    eq = metrics["equilibria"][metrics["selected"]]
+    eq = metrics["prediction"]
     outcomes = metrics.get("selected_outcomes", {})
+    kinds = metrics.get("p_deal_kind", {})
+    provisions = metrics.get("provisions_in_force", {})
     row.update(
         scenario=metrics.get("scenario", metrics["game"]),
         method=metrics["solver"]["method"],
         selection=metrics["solver"]["selection"],
+        prediction=eq["rule"],
+        lam=eq["lam"],
         n_equilibria=len(metrics["equilibria"]),
-        selected_outcome=max(outcomes, key=outcomes.get) if outcomes else "",
+        modal_outcome=max(outcomes, key=outcomes.get) if outcomes else "",
         p_deal=metrics.get("p_deal"),
-        effort=roll.get("situation", {}).get("effort"),
+        p_written=kinds.get("written"),
+        p_pledge=kinds.get("pledge"),
+        verification_in_force=provisions.get("verification"),
+        channel_in_force=provisions.get("channel"),
         **{k: roll.get(k) for k in (
-            "p_breakdown", "p_breakdown_low", "p_breakdown_high", "median_days_to_breakdown",
+            "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_breakdown_se", "median_days_to_breakdown",
             "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
             "runs", "days",
         )},

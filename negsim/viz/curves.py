@@ -24,22 +24,22 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
-from negsim.model.rollout import RolloutResult
+from negsim.model.forecast import Forecast
 from negsim.viz.canvas import new_figure
 
 
-def breakdown_figure(result: RolloutResult, title: str) -> Figure:
-    """P(breakdown by day t) with its 95% Wilson band, and the daily hazard below it."""
+def breakdown_figure(result: Forecast, title: str) -> Figure:
+    """P(breakdown by day t) with its 95% band, and the daily hazard below it."""
     p, lo, hi = result.breakdown_probability()
     days = range(1, result.days + 1)
     fig = new_figure((7, 5.5))
     ax, axh = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.4))
-    ax.fill_between(days, lo, hi, alpha=0.3, label="95% Wilson interval")
+    ax.fill_between(days, lo, hi, alpha=0.3, label="95% interval (Monte Carlo)")
     ax.plot(days, p, lw=1.8, label="P(breakdown by day t)")
     ax.plot(days, 1 - p, lw=1.2, ls="--", label="survival")
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability")
-    ax.set_title(f"{title}\n{result.runs:,} runs")
+    ax.set_title(f"{title}\n{result.runs:,} runs after each of {len(result.results)} predicted outcome(s)")
     ax.legend(loc="center right", fontsize=8)
     axh.plot(days, result.hazard(), lw=1.2, color="C3")
     axh.set_ylabel("daily hazard")

@@ -89,20 +89,36 @@ def equilibria_report(game: Game, equilibria: Sequence[Equilibrium], selected: i
     return "\n".join(lines)
 
 
-def rollout_report(result, situation) -> str:
-    """Headline numbers of a ceasefire rollout."""
+def rollout_report(forecast, outcomes: list[dict]) -> str:
+    """Headline numbers of the ceasefire forecast, and the ceasefire after each outcome.
+
+    ``outcomes`` are the records of ``metrics.json``'s ``outcomes`` (with ``ceasefire``
+    entries for the strata).
+    """
     from negsim.model.rollout import LEVELS
 
-    s = result.summary()
-    q = result.time_to_breakdown_quantiles()
+    s = forecast.summary()
+    q = forecast.time_to_breakdown_quantiles()
     fmt = lambda d: "beyond horizon" if d == float("inf") else f"day {d:g}"  # noqa: E731
-    return "\n".join([
-        f"Ceasefire rollout: {s['runs']:,} runs x {s['days']} days; Kabul's effort {situation.effort:.3g}, "
-        f"start at '{LEVELS[situation.start_level]}', crossings {'closed' if situation.border_closed else 'open'}",
-        f"  P(breakdown, '{LEVELS[situation.breakdown_level]}' or worse, by day {s['days']}): "
+    level = LEVELS[next(o["ceasefire"]["breakdown_level"] for o in outcomes if "ceasefire" in o)]
+    lines = [
+        f"Ceasefire forecast: {s['runs']:,} runs x {s['days']} days after each of {s['strata']} predicted "
+        "outcome(s), weighted by their probabilities",
+        f"  P(breakdown, '{level}' or worse, by day {s['days']}): "
         f"{s['p_breakdown']:.4f} (95% CI {s['p_breakdown_low']:.4f}-{s['p_breakdown_high']:.4f})",
         f"  time to breakdown: 25% by {fmt(q[0.25])}, median {fmt(q[0.5])}, 75% by {fmt(q[0.75])}",
-        f"  P(at least one incident in 21 days): {result.incident_probability(21):.4f}",
+        f"  P(at least one incident in 21 days): {forecast.incident_probability(21):.4f}",
         f"  mean closed-crossing days {s['mean_closed_days']:.1f} (trade lost ${s['mean_trade_lost_usd'] / 1e6:.1f} million); "
-        f"mean deaths {s['mean_deaths']:.1f}; P(open war) {s['p_open_war']:.4f}",
-    ])
+        f"mean deaths {s['mean_deaths']:.1f}; P(open war at the horizon) {s['p_open_war']:.4f}",
+        "  after each outcome (probability: deterred?, Pakistan's retaliation, verification and channel in force, "
+        f"P(breakdown by day {s['days']})):",
+    ]
+    for o in sorted((o for o in outcomes if "ceasefire" in o), key=lambda o: -o["probability"]):
+        c = o["ceasefire"]
+        retaliate = "rule" if c["pak_retaliate"] is None else f"{c['pak_retaliate']:.2f}"
+        lines.append(
+            f"    {o['probability']:.3f}  {o['label']}: {'deterred' if c['deterred'] else 'not deterred'}, "
+            f"retaliation {retaliate}, verification {c['verification']:.2f}, channel {c['deconfliction']:.2f}, "
+            f"P(breakdown) {c.get('p_breakdown', float('nan')):.3f}"
+        )
+    return "\n".join(lines)

@@ -93,7 +93,7 @@ def test_a_different_sweep_into_a_folder_holding_another_is_refused(tmp_path, ne
     more_values = ["-m", "mediator.verification=0,0.5,1", *SMALL, f"hydra.sweep.dir={folder}"]
     assert negsim_cli(more_values, tmp_path)[0] == 0  # resuming, or adding values, is the same sweep
     before = sorted(p.name for p in (folder / "points").iterdir())
-    other = ["-m", "mediator.transfer_deal=0,1", *SMALL, f"hydra.sweep.dir={folder}"]
+    other = ["-m", "mediator.transfer_pledge=0,1", *SMALL, f"hydra.sweep.dir={folder}"]
     code, _, err = negsim_cli(other, tmp_path)
     assert code == 2
     assert err == (f"negsim: error: {folder}: holds another sweep (swept ['mediator.verification'], fixed "

@@ -19,7 +19,7 @@ from negsim.studies.threshold import selected_deal
 
 NEGSIM = [sys.executable, "-c", "from negsim.app.cli import main; main()"]
 SMALL = ["rollout.runs=2000", "rollout.days=40"]
-NUMERIC = ("p_deal", "effort", "p_breakdown", "p_breakdown_low", "p_breakdown_high", "mean_deaths", "mean_closed_days")
+NUMERIC = ("p_deal", "p_written", "p_pledge", "p_breakdown", "p_breakdown_low", "p_breakdown_high", "mean_deaths", "mean_closed_days")
 
 
 def negsim(args, cwd: Path, timeout: int = 300):
@@ -67,7 +67,7 @@ def test_multirun_writes_table_and_plots_equal_to_single_runs(tmp_path):
 def test_same_seed_same_numbers_whatever_the_launcher(launcher, tmp_path):
     pytest.importorskip({"joblib": "hydra_plugins.hydra_joblib_launcher", "ray": "hydra_plugins.hydra_ray_launcher",
                          "submitit_local": "hydra_plugins.hydra_submitit_launcher"}.get(launcher[0].split("=")[-1], "negsim"))
-    sweep = ["-m", "mediator.transfer_deal=0,1.5", "mediator.verification=0,1", *SMALL]
+    sweep = ["-m", "mediator.transfer_pledge=0,1.5", "mediator.verification=0,1", *SMALL]
     basic = negsim([*sweep, f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
     assert basic.returncode == 0, basic.stderr
     where = f"hydra.run.dir={tmp_path / 'other'}" if "fast=true" in launcher else f"hydra.sweep.dir={tmp_path / 'other'}"
@@ -112,7 +112,7 @@ RUNS_DAYS = "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_
          "--cfg and --multirun: give only one of --multirun, --cfg, --info and --shell-completion"),
         (["-m", "mediator.verification=0,0.5,1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
         (["-m", "mediator.leverage=0,1"], "mediator.leverage: unknown key; mediator has: deconfliction, name, "
-                                          "penalty_walkout, sources, sovereignty_relief, transfer_deal, verification"),
+                                          "penalty_breakdown, sources, sovereignty_relief, transfer_pledge, verification"),
         (["-m", "rollout.days=10,-1"], f"{RUNS_DAYS} 10000, -1, 65536"),
         (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], f"{RUNS_DAYS} -5, 180, 65536"),
     ],
@@ -127,7 +127,7 @@ def test_bad_sweep_spec_is_one_line_and_writes_nothing(args, expected, tmp_path,
 def test_T3_threshold_flips_istanbul_to_a_deal(tmp_path):
     out = tmp_path / "threshold"
     proc = negsim([
-        "experiment=threshold", "threshold.scenarios=[istanbul_round2]", "threshold.knobs=[transfer_deal]",
+        "experiment=threshold", "threshold.scenarios=[istanbul_round2]", "threshold.knobs=[transfer_pledge]",
         "threshold.grid=41", f"results_dir={out}", f"hydra.run.dir={tmp_path / 'run'}",
     ], tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -136,9 +136,9 @@ def test_T3_threshold_flips_istanbul_to_a_deal(tmp_path):
     assert 0.5 < t < 10 and row["already_deal"] == "False"
     assert float(row["p_deal_at_threshold_plus_margin"]) == 1.0
     scenario = load_scenario("istanbul_round2")
-    assert selected_deal(scenario, transfer_deal=t + 1e-3)[0] == 1.0
-    assert selected_deal(scenario, transfer_deal=t - 1e-3)[0] == 0.0  # root found, not a grid point
-    assert (out / "deal_transfer_deal.png").is_file()
+    assert selected_deal(scenario, transfer_pledge=t + 1e-3)[0] == 1.0
+    assert selected_deal(scenario, transfer_pledge=t - 1e-3)[0] == 0.0  # root found, not a grid point
+    assert (out / "deal_transfer_pledge.png").is_file()
 
 
 def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, negsim_cli):
@@ -147,7 +147,7 @@ def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, 
 
     out = tmp_path / "threshold"
     args = ["experiment=threshold", "threshold.scenarios=[istanbul_round2,istanbul_round3]",
-            "threshold.knobs=[transfer_deal]", "threshold.grid=11", "mediator.verification=1",
+            "threshold.knobs=[transfer_pledge]", "threshold.grid=11", "mediator.verification=1",
             "scenario.weights.PAK.pak_concession.value=-3.0", f"results_dir={out}", f"hydra.run.dir={tmp_path / 'run'}"]
     code, _, err = negsim_cli(args, tmp_path)
     assert code == 0, err
@@ -157,9 +157,9 @@ def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, 
         scenario = with_mediator(load_scenario(name), verification=1.0)
         weights = scenario.weights.copy()
         weights[0, scenario.feature_names.index("pak_concession")] = -3.0
-        expected = leverage_threshold(replace(scenario, weights=weights), "transfer_deal", upper=10.0, grid=11)
+        expected = leverage_threshold(replace(scenario, weights=weights), "transfer_pledge", upper=10.0, grid=11)
         assert float(row["threshold"]) == pytest.approx(expected.value, abs=1e-9), name
-    plain = leverage_threshold(load_scenario("istanbul_round2"), "transfer_deal", upper=10.0, grid=11)
+    plain = leverage_threshold(load_scenario("istanbul_round2"), "transfer_pledge", upper=10.0, grid=11)
     assert float(rows["istanbul_round2"]["threshold"]) != pytest.approx(plain.value, abs=1e-3)
 
 
@@ -177,7 +177,7 @@ def test_sensitivity_experiment_writes_a_ranked_tornado(tmp_path):
 
 def test_aggregator_runs_on_its_own(tmp_path):
     sweep = tmp_path / "sweep"
-    assert negsim(["-m", "mediator.transfer_deal=0,2", *SMALL, f"hydra.sweep.dir={sweep}"], tmp_path).returncode == 0
+    assert negsim(["-m", "mediator.transfer_pledge=0,2", *SMALL, f"hydra.sweep.dir={sweep}"], tmp_path).returncode == 0
     first = (sweep / "table.csv").read_text()
     (sweep / "table.csv").unlink()
     proc = subprocess.run([sys.executable, "-m", "negsim.app.sweeps", str(sweep), str(tmp_path / "again")],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import negsim
 from negsim.app import teach
 from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, NegsimError
+from negsim.model.talks import deal_probability, expected_provisions, kind_probabilities, predict
 from negsim.viz import curves, figures
 from negsim.viz.canvas import save_figure
 from negsim.viz.text import payoff_table
@@ -33,37 +33,176 @@ def round2():
 
 @pytest.fixture(scope="module")
 def explained():
-    return teach.explain("istanbul_round2")
+    """The explanation of round two, and what the threshold studies returned to it (recorded,
+    so the tests can check the text shows the model's numbers without recomputing them)."""
+    from negsim.studies import threshold
+
+    seen = {}
+
+    def spy(name, fn):
+        def wrapped(*args, **kwargs):
+            seen[name] = fn(*args, **kwargs)
+            return seen[name]
+        return wrapped
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(threshold, "least_cost_leverage", spy("least_cost", threshold.least_cost_leverage))
+        mp.setattr(threshold, "leverage_threshold", spy("threshold", threshold.leverage_threshold))
+        text = teach.explain("istanbul_round2")
+    return text, seen
+
+
+@pytest.fixture(scope="module")
+def predicted(round2):
+    scenario, game = round2
+    return predict(scenario, game)
 
 
 # --- explain -------------------------------------------------------------------------------
 
 
-def test_explain_shows_table_sources_equilibrium_and_threshold(explained, round2):
+def test_explain_shows_table_sources_and_the_selected_equilibrium(explained, round2):
     _, game = round2
-    assert payoff_table(game) in explained  # best replies starred, as in `negsim`
-    text = flat(explained)
+    text = flat(explained[0])
+    assert payoff_table(game) in explained[0]  # best replies starred, as in `negsim`
     assert "PAK guarantee +6.00 [PK1, PK2, PK3]" in text
-    assert "Selected by the 'logit' rule: #1" in text
-    assert "Selected outcome: deadlock: verbal pledge only, no deal (p=1)" in text
-    assert "PAK's best reply to 'verbal_only' is 'insist_written' (+1.50 for PAK)." in text
-    assert "AFG's best reply to 'insist_written' is 'verbal_only' (-1.50 for AFG)." in text
-    # QRE summary: uniform start, end at the selected equilibrium.
-    assert "lambda = 0 (random)" in explained
-    assert "the selected equilibrium (that is how the 'logit' rule selects)" in text
-    # T3: the transfer that flips round two to a deal (results/threshold).
-    assert "Leverage threshold for transfer_deal: 1.00 payoff units." in text
-    assert "from 1.00 on, 'verbal pledge with phased confidence-building'" in text
+    assert ("transfer_written (0.5) is paid to AFG when the round ends in a written guarantee, transfer_pledge "
+            "(0.5) to PAK when it ends in the pledge with confidence-building, and penalty_breakdown (0.5) is "
+            "taken from the side blamed for a failed round, by its share of the blame.") in text
+    assert "an unverified one delivers 50% of its effect) and changes Kabul's sovereignty cost by +0.3" in text
+    assert "4. Nash equilibria and the one the 'logit_limit' rule selects" in text
+    assert "Selected by the 'logit_limit' rule: #1" in text
+    assert "Equilibrium outcome: deadlock: verbal pledge only, no deal (p=1)" in text
+    assert ("if both sides always played a best reply, PAK would play 'insist_written' and AFG 'verbal_only'"
+            ) in text
+    assert "It is the only equilibrium of this game, so every selection rule picks it." in text
+    assert "PAK's best reply to 'verbal_only' is 'insist_written' (-0.25 for PAK)." in text
+    assert "AFG's best reply to 'insist_written' is 'verbal_only' (-1.75 for AFG)." in text
+
+
+def test_explain_shows_the_predicted_outcome_distribution(explained, round2, predicted):
+    scenario, _ = round2
+    P = predicted
+    raw, text = explained[0], flat(explained[0])
+    assert "5. The prediction: the logit QRE at precision 6" in raw
+    # Every outcome, most likely first, with the model's probability and deal kind.
+    table = raw[raw.index("      p  deal"):raw.index("PAK plays a mix")].strip().splitlines()[1:]
+    cells = sorted(((i, j) for i in range(3) for j in range(3)), key=lambda c: -P[c])
+    assert [line.split()[0] for line in table] == [f"{P[c]:.3f}" for c in cells]
+    assert [line.split(None, 2)[1] for line in table] == [scenario.deal_kind[i][j] for i, j in cells]
+    assert [line.endswith(scenario.outcome_labels[i][j]) for line, (i, j) in zip(table, cells, strict=True)] == [True] * 9
+    assert table[0] == "  0.415  none     insist_written / verbal_only   deadlock: verbal pledge only, no deal"
+    x, y = P.sum(axis=1), P.sum(axis=0)
+    assert (f"PAK plays a mix of 'insist_written' {x[0]:.0%}, 'accept_verbal' {x[1]:.0%} and 'walk_out' {x[2]:.0%}; "
+            f"AFG plays a mix of 'sign_written' {y[0]:.0%}, 'verbal_only' {y[1]:.0%} and 'refuse' {y[2]:.0%}.") in text
+    kinds = kind_probabilities(scenario, P)
+    assert (f"Most likely outcome: 'deadlock: verbal pledge only, no deal' (p={P[0, 1]:.3f}). Probability of a deal "
+            f"{deal_probability(scenario, P):.3f}: a written guarantee {kinds['written']:.3f}, the pledge with "
+            f"confidence-building {kinds['pledge']:.3f}.") in text
+    assert "The most likely outcome is the equilibrium's: the equilibrium assumes" in text
+
+
+def test_explain_follows_the_qre_path_to_the_selected_equilibrium(explained, round2, predicted):
+    scenario, game = round2
+    raw, text = explained[0], flat(explained[0])
+    x, y = predicted.sum(axis=1), predicted.sum(axis=0)
+    rows = [line for line in raw.splitlines() if line.startswith("  lambda = ")]
+    assert [r.split("  ")[1].strip() for r in rows[:6]] == [
+        "lambda = 0 (random)", "lambda = 1", "lambda = 3", "lambda = 6 (prediction)", "lambda = 30", "lambda = 1000"]
+    assert rows[0].split()[-3:] == ["0.333"] * 3 and rows[6].split()[-3:] == ["0.333"] * 3
+    assert rows[3].split()[-3:] == [f"{v:.3f}" for v in x]  # the prediction's row is the prediction
+    assert rows[9].split()[-3:] == [f"{v:.3f}" for v in y]
+    assert "payoff range without leverage (PAK 10.00, AFG 9.00 payoff units)" in text
+    assert ("At lambda = 1000 PAK plays 'insist_written' and AFG 'verbal_only': the equilibrium the 'logit_limit' "
+            "rule selects (the rule follows this path to its end).") in text
+
+
+def test_explain_shows_what_each_outcome_puts_in_force(explained, round2, predicted):
+    scenario, _ = round2
+    raw, text = explained[0], flat(explained[0])
+    assert ("          0.10     0.30        0.00  verbal pledge with phased confidence-building "
+            "(accept_verbal / verbal_only)") in raw
+    assert "          0.20     0.30        0.00  written, verified guarantee (insist_written / sign_written)" in raw
+    assert ("          0.00     0.00        0.00  deadlock: verbal pledge only, no deal (insist_written / verbal_only)"
+            ) in raw
+    avg = expected_provisions(scenario, predicted)
+    assert (f"Averaged over the prediction: verification {avg['verification']:.3f}, channel {avg['channel']:.3f}, "
+            f"compliance {avg['compliance']:.3f} a day.") in text
+    assert "Every failed round agrees nothing: the ceasefire after it has no verification" in text
+
+
+def test_explain_shows_the_least_leverage_and_the_threshold_the_model_found(explained):
+    raw, seen = explained
+    text = flat(raw)
+    written, pledge = seen["least_cost"]
+    assert (written["deal"], written["knob"], pledge["deal"], pledge["knob"]) == (
+        "written", "transfer_written", "pledge", "transfer_pledge")
+    assert (f"A written guarantee (transfer_written, now 0.5): from {written['least_leverage']:.2f} payoff units "
+            f"P(written) reaches 1/2; the mediators then expect to pay {written['expected_payment']:.2f}, since "
+            "they pay only when the deal is reached.") in text
+    assert (f"The pledge with confidence-building (transfer_pledge, now 0.5): from {pledge['least_leverage']:.2f} "
+            f"payoff units P(pledge) reaches 1/2; the mediators then expect to pay "
+            f"{pledge['expected_payment']:.2f}") in text
+    assert f"Cheapest for the mediators: the pledge with confidence-building (transfer_pledge {pledge['least_leverage']:.2f}" in text
+    assert 0.5 < pledge["least_leverage"] < written["least_leverage"]  # round two: neither is enough today
+    t = seen["threshold"]
+    assert (t.knob, t.kind) == ("transfer_pledge", "deal")
+    assert f"Leverage threshold for transfer_pledge: {t.value:.2f} payoff units." in text
+    assert t.value <= pledge["least_leverage"]  # a deal of either kind comes no later than the pledge alone
+    assert (f"In words: the mediators must raise transfer_pledge from 0.5 to {t.value:.2f} before a deal becomes "
+            "at least as likely as not.") in text
+    assert (f"Below it a deal is less likely than not, from {t.value:.2f} on P(deal) >= 1/2; the most likely single "
+            f"outcome is '{t.outcome_above}' on both sides") in text
+
+
+def test_threshold_lines_when_no_value_or_none_needed(round2):
+    scenario, _ = round2
+    lines = flat(" ".join(teach.threshold_lines(scenario, "verification")))
+    assert "Leverage threshold for verification: none up to 1." in lines
+    assert ("However large verification is (up to 1), P(deal) stays below 1/2 (most likely outcome 'deadlock: "
+            "verbal pledge only, no deal'): this lever alone cannot make a deal the prediction.") in lines
+    doha = flat(" ".join(teach.threshold_lines(negsim.load_scenario("doha_round"), "transfer_pledge")))
+    assert "transfer_pledge: what the mediators pay PAK when the round ends in the pledge" in doha
+    assert "Leverage threshold for transfer_pledge: none needed." in doha
+    assert ("P(deal) >= 1/2 even at transfer_pledge = 0 (most likely outcome 'verbal pledge with phased "
+            "confidence-building').") in doha
+
+
+def test_least_cost_lines_for_every_case(monkeypatch, round2):
+    from negsim.studies import threshold
+
+    scenario, _ = round2
+    base = {"scenario": scenario.name, "baseline": 0.5, "outcome_below": "B", "outcome_above": "A"}
+    rows = [
+        {**base, "deal": "written", "knob": "transfer_written", "least_leverage": None, "expected_payment": None,
+         "already": False},
+        {**base, "deal": "pledge", "knob": "transfer_pledge", "least_leverage": 0.25, "expected_payment": 0.125,
+         "already": False},
+    ]
+    monkeypatch.setattr(threshold, "least_cost_leverage", lambda sc, **kw: rows)
+    assert [flat(s) for s in teach.least_cost_lines(scenario)] == [
+        "A written guarantee (transfer_written, now 0.5): no transfer_written up to 10 payoff units makes it the "
+        "prediction; P(written) stays below 1/2 (most likely outcome 'B').",
+        "The pledge with confidence-building (transfer_pledge, now 0.5): from 0.25 payoff units P(pledge) reaches "
+        "1/2 (today's 0.5 is already enough); the mediators then expect to pay 0.12, since they pay only when the "
+        "deal is reached.",
+    ]
+    rows[0] = {**rows[0], "least_leverage": 0.0, "expected_payment": 0.0, "already": True}
+    assert flat(teach.least_cost_lines(scenario)[0]) == (
+        "A written guarantee (transfer_written, now 0.5): already the prediction without any transfer_written: "
+        "P(written) >= 1/2 at 0 (most likely outcome 'A').")
 
 
 def test_explain_lists_the_dominated_actions_of_round_two(explained):
-    # By hand from the table: insist_written beats accept_verbal (7.50 > 5.75, 1.50 > 1.00,
-    # -3.00 > -5.00) and walk_out (7.50 > -5.00, 1.50 > -2.00, -3.00 > -6.50); verbal_only
-    # beats sign_written (-1.50 > -3.90, 3.50 > -3.40, -4.50 > -5.50) and refuse (-1.50 >
-    # -3.50, 3.50 > -1.00, -4.50 > -6.50).
-    text = flat(explained)
+    # By hand from the table: insist_written beats accept_verbal (4.60 > 2.85, -0.25 > -0.35,
+    # -3.00 > -5.00) and walk_out (4.60 > -5.00, -0.25 > -3.50, -3.00 > -6.25); verbal_only
+    # beats sign_written (-1.75 > -4.80, 2.85 > -4.30, -4.50 > -5.50) and refuse (-1.75 >
+    # -3.50, 2.85 > -1.00, -4.50 > -6.25).
+    text = flat(explained[0])
+    assert ("PAK: 'accept_verbal' is strictly dominated by 'insist_written': +4.60 instead of +2.85 against "
+            "'sign_written'; -0.25 instead of -0.35 against 'verbal_only'; -3.00 instead of -5.00 against 'refuse'."
+            ) in text
     for line in (
-        "PAK: 'accept_verbal' is strictly dominated by 'insist_written'",
         "PAK: 'walk_out' is strictly dominated by 'insist_written'",
         "AFG: 'sign_written' is strictly dominated by 'verbal_only'",
         "AFG: 'refuse' is strictly dominated by 'verbal_only'",
@@ -114,9 +253,14 @@ def test_explain_main_bad_scenario_is_one_line_exit_2(capsys):
     assert "istanbul_round2" in err and "Traceback" not in err
 
 
+TALKS_KNOBS = "expected one of: transfer_written, transfer_pledge, penalty_breakdown, verification"
+
+
 @pytest.mark.parametrize("argv, needle", [
-    (["--knob", "deconfliction"],
-     "knob: 'deconfliction' is not a mediator knob of the talks payoffs; expected one of: transfer_deal, penalty_walkout, verification, sovereignty_relief"),
+    (["--knob", "deconfliction"], f"knob: 'deconfliction' acts in the ceasefire, not in the talks payoffs; {TALKS_KNOBS}"),
+    (["--knob", "transfer_compliance"],
+     f"knob: 'transfer_compliance' acts in the ceasefire, not in the talks payoffs; {TALKS_KNOBS}"),
+    (["--knob", "transfer_deal"], f"knob: 'transfer_deal' is not a mediator knob of the talks payoffs; {TALKS_KNOBS}"),
     (["--bogus"], "negsim-explain: unrecognized arguments: --bogus (see negsim-explain --help)"),
 ])
 def test_explain_main_bad_options_are_one_line(capsys, argv, needle):
@@ -140,7 +284,7 @@ def test_explain_main_prints_explain(monkeypatch, capsys):
     assert seen == {"name": "doha_round", "knob": "verification"}
     monkeypatch.setattr("sys.argv", ["negsim-explain"])
     assert teach.explain_main() == 0
-    assert seen["name"] == "istanbul_round2" and seen["knob"] == "transfer_deal"
+    assert seen == {"name": "istanbul_round2", "knob": "transfer_pledge"}
 
 
 # --- the classroom game --------------------------------------------------------------------
@@ -153,25 +297,43 @@ def run(lines: str, **kw):
     return record, out.getvalue()
 
 
-def test_pvp_insist_against_verbal_only_is_deadlock_and_totals_add_up():
+def test_pvp_insist_against_verbal_only_is_deadlock_and_totals_add_up(round2):
     # Round 1: insist_written / verbal_only, both hold; round 2: accept_verbal / verbal_only,
     # PAK violates (T=5 for PAK, S=0 for AFG).
+    scenario, game = round2
     record, text = run("insist_written\nverbal_only\nhold\nhold\n2\n2\nviolate\nhold\n", rounds=2)
     assert not record.stopped and record.rounds_played == 2
     first, second = record.talks
     assert first.outcome == "deadlock: verbal pledge only, no deal" and not first.deal
-    assert first.payoffs == (1.5, -1.5)
+    assert first.payoffs == pytest.approx((-0.25, -1.75))
     assert second.outcome == "verbal pledge with phased confidence-building" and second.deal
-    assert second.payoffs == (1.0, 3.5)
+    assert second.payoffs == pytest.approx((-0.35, 2.85))
     assert [d.actions for d in record.ceasefire] == [(0, 0), (1, 0)]
     assert [d.payoffs for d in record.ceasefire] == [(3.0, 3.0), (5.0, 0.0)]
-    assert record.talks_totals == (2.5, 2.0)
+    assert record.talks_totals == pytest.approx((-0.6, 1.1))
     assert record.ceasefire_totals == (8.0, 3.0)
-    assert "-> deadlock: verbal pledge only, no deal" in flat(text)
-    assert "Payoffs this round: PAK +1.50, AFG -1.50" in text
-    assert "Equilibrium play would be: PAK 'insist_written', AFG 'verbal_only'" in flat(text)
-    assert "PAK violated while AFG held" in flat(text)
-    assert "talks (payoff units)" in text and "+2.50" in text and "+2.00" in text
+    text_flat = flat(text)
+    assert ("-> deadlock: verbal pledge only, no deal Payoffs this round: PAK -0.25, AFG -1.75 In force for the "
+            "ceasefire: nothing (no verification, no de-confliction channel, no payments).") in text_flat
+    assert ("-> verbal pledge with phased confidence-building (a deal: the pledge with confidence-building) "
+            "Payoffs this round: PAK -0.35, AFG +2.85 In force for the ceasefire: verification 0.10, "
+            "de-confliction channel 0.30, compliance payments 0.00 a day.") in text_flat
+    assert ("Equilibrium play would be: PAK 'insist_written', AFG 'verbal_only' -> 'deadlock: verbal pledge only, "
+            "no deal'; expected payoffs PAK -0.25, AFG -1.75.") in text_flat
+    assert "PAK's best reply to 'verbal_only' was 'insist_written' (-0.25 instead of -0.35)." in text_flat
+    assert "PAK violated while AFG held" in text_flat
+    # The two benchmarks: the selected Nash equilibrium, and the model's prediction (logit QRE).
+    P = predict(scenario, game)
+    assert ("Two benchmarks for the talks. Perfectly rational play: the Nash equilibrium the 'logit_limit' rule "
+            "selects, PAK 'insist_written' and AFG 'verbal_only'. Real delegations, as the model predicts them "
+            f"(logit QRE at precision 6): most likely 'deadlock: verbal pledge only, no deal' (p={P[0, 1]:.2f}), "
+            f"a deal with probability {deal_probability(scenario, P):.2f}.") in text_flat
+    assert "the model plays its side of it" not in text_flat  # no model in pvp
+    lines = text.splitlines()
+    assert f"{'talks (payoff units)':<28}" + "-0.60".rjust(9) + "+1.10".rjust(9) in lines
+    assert f"{'equilibrium play, expected':<28}" + "-0.50".rjust(9) + "-3.50".rjust(9) in lines
+    expected = [f"{2 * (P * M).sum():+.2f}".rjust(9) for M in (game.A, game.B)]
+    assert f"{'predicted play, expected':<28}" + "".join(expected) in lines
     assert "Final score after 2 rounds" in text
 
 
@@ -223,6 +385,7 @@ def test_model_plays_the_equilibrium_and_the_trigger_strategy():
 
 def test_model_move_is_shown_only_after_the_student_chose():
     _, text = run("2\n1\n", mode="afg")
+    assert "PAK 'insist_written' and AFG 'verbal_only'; the model plays its side of it." in flat(text)
     assert text.index("AFG, your move in the talks") < text.index("PAK (model) plays 'insist_written'")
     assert text.index("AFG, hold or violate") < text.index("PAK (model, trigger strategy) holds")
 
@@ -250,6 +413,16 @@ def test_play_rejects_bad_settings():
         run("", rounds=0)
     with pytest.raises(NegsimError, match="unknown scenario"):
         run("", scenario_name="kabul_round9")
+
+
+def test_play_help_says_what_the_model_plays(capsys):
+    with pytest.raises(SystemExit) as exc:
+        teach.play_main(["--help"])
+    out = flat(capsys.readouterr().out)
+    assert exc.value.code == 0
+    assert ("Against a student, the model plays its side of the Nash equilibrium the 'logit_limit' rule selects "
+            "in the talks (drawn at random when mixed) and a trigger strategy in the ceasefire") in out
+    assert "one student as Pakistan/Kabul against the model, which plays the 'logit_limit' Nash equilibrium" in out
 
 
 def test_play_main_reads_stdin_and_reports_bad_input(monkeypatch, capsys):
@@ -287,8 +460,8 @@ def test_payoff_matrix_figure_marks_best_replies_and_equilibrium(round2, tmp_pat
     scenario, game = round2
     fig = figures.payoff_matrix_figure(game, outcome_labels=scenario.outcome_labels)
     texts = {t.get_text(): t for t in fig.axes[0].texts}
-    assert texts["+7.50*"].get_fontweight() == "bold"  # PAK's best reply to sign_written
-    assert texts["-3.90"].get_fontweight() == "normal"
+    assert texts["+4.60*"].get_fontweight() == "bold"  # PAK's best reply to sign_written
+    assert texts["-4.80"].get_fontweight() == "normal"  # AFG's sign_written against insist_written
     eq_cells = [p for p in fig.axes[0].patches if p.get_facecolor()[:3] != (1.0, 1.0, 1.0) and p.get_fill()]
     assert len(eq_cells) == 1 and eq_cells[0].get_xy() == (1, 0)  # insist_written / verbal_only
     _saved(save_figure(fig, tmp_path / "payoffs"), tmp_path / "payoffs")
@@ -303,24 +476,28 @@ def test_qre_path_figure(round2, tmp_path):
     _saved(save_figure(fig, tmp_path / "qre"), tmp_path / "qre")
 
 
-def test_escalation_vs_leverage_figure_from_the_sweep_table(tmp_path):
-    with open(ROOT / "results" / "leverage_sweep" / "table.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+def test_escalation_vs_leverage_figure_of_a_pledge_sweep(tmp_path):
+    # Rows shaped like results/leverage_sweep/table.csv (configs/experiment/leverage_sweep.yaml):
+    # strings, as csv.DictReader gives them; P(deal) under the QRE prediction rises smoothly.
+    knob = "mediator.transfer_pledge"
+    rows = [{knob: str(v), "scenario": "istanbul_round2", "days": "180", "status": "ok",
+             "p_breakdown": str(0.8 - 0.05 * v), "p_breakdown_low": str(0.78 - 0.05 * v),
+             "p_breakdown_high": str(0.82 - 0.05 * v), "p_deal": str(0.36 + 0.08 * v)} for v in (0.0, 1.0, 2.0, 3.0)]
     fig = curves.escalation_vs_leverage_figure(rows)
     ax = fig.axes[0]
-    assert ax.get_xlabel().startswith("transfer_deal")
-    assert any("flip to a deal" in t.get_text() and "transfer_deal = 1" in t.get_text() for t in ax.texts)
-    _saved(save_figure(fig, tmp_path / "sweep.transfer_deal"), tmp_path / "sweep.transfer_deal")
+    assert ax.get_xlabel() == "transfer_pledge (mediator leverage)"
+    assert [t.get_text() for t in ax.texts if "flip" in t.get_text()] == ["the talks flip to a deal\nat transfer_pledge = 2"]
+    _saved(save_figure(fig, tmp_path / "sweep.transfer_pledge"), tmp_path / "sweep.transfer_pledge")
     # Numbers work as well as strings; two series draw two panels.
-    rows2 = [{"mediator.transfer_deal": v, "mediator.verification": w, "p_breakdown": 0.8 - 0.1 * w,
+    rows2 = [{knob: v, "mediator.verification": w, "p_breakdown": 0.8 - 0.1 * w,
               "p_breakdown_low": 0.75 - 0.1 * w, "p_breakdown_high": 0.85 - 0.1 * w, "p_deal": float(v >= 1)}
              for v in (0.0, 1.0, 2.0) for w in (0.0, 1.0)]
-    assert len(curves.escalation_vs_leverage_figure(rows2, param="mediator.transfer_deal").axes) == 2
+    assert len(curves.escalation_vs_leverage_figure(rows2, param=knob).axes) == 2
     with pytest.raises(NegsimError, match="no rows"):
         curves.escalation_vs_leverage_figure([])
     with pytest.raises(NegsimError, match="missing column 'p_deal'"):
-        curves.escalation_vs_leverage_figure([{"mediator.transfer_deal": 1, "p_breakdown": 0.5,
-                                                "p_breakdown_low": 0.4, "p_breakdown_high": 0.6}])
+        curves.escalation_vs_leverage_figure([{knob: 1, "p_breakdown": 0.5, "p_breakdown_low": 0.4,
+                                                "p_breakdown_high": 0.6}])
 
 
 def test_game_tree_figure_draws_the_crisis_game(tmp_path):

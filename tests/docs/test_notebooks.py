@@ -37,3 +37,19 @@ def test_notebooks_are_stored_without_outputs():
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
+
+
+def test_notebooks_are_what_build_notebooks_writes():
+    """The stored notebooks hold the cells of docs/notebooks/build_notebooks.py (rebuild after editing it)."""
+    import importlib.util
+
+    nbformat = pytest.importorskip("nbformat", reason="nbformat not installed")
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "docs" / "notebooks" / "build_notebooks.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    sources = {"01_talks_game": build.TALKS, "02_rollouts_and_leverage": build.ROLLOUTS, "03_crisis_game": build.CRISIS}
+    assert sorted(sources) == [p.stem for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        stored = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells]
+        built = [(c.cell_type, c.source) for c in build.notebook(sources[path.stem]).cells]
+        assert stored == built, f"{path.name} is out of date: run python docs/notebooks/build_notebooks.py"

@@ -35,8 +35,7 @@ from negsim.games.repeated import (
     tit_for_tat,
     tit_for_tat_conditions,
 )
-from negsim.model.rollout import CeasefireParams
-from negsim.model.situation import signal_probabilities
+from negsim.model.rollout import CeasefireParams, Situation, signal_probabilities
 
 TOL = 1e-9
 PD = StageGame(T=5.0, R=3.0, P=1.0, S=0.0)
@@ -296,13 +295,16 @@ def test_retaliation_is_certain_at_the_threshold_and_rises_as_patience_runs_out(
 
 def test_signal_probabilities_follow_the_rollout_attribution():
     params = CeasefireParams(
-        attack_rate=0.2, effort_cap=0.7, major_share=0.1, attribution=0.5, verification_attribution=0.6,
-        pak_retaliate=0.5, afg_respond=0.5, incident=(0.01, 0.01, 0.01, 0.01), incident_damping=0.5,
-        deescalate=0.1, deconfliction_pull=0.1, reopen=0.1, deaths_per_day=(0, 1, 2, 3, 4), trade_loss_per_day=1e6,
+        attack_rate=0.2, effort_cap=0.7, major_share=0.1, attribution=0.5, false_alarm_verification=0.6,
+        detection_verification=0.4, pak_retaliate=0.5, afg_respond=0.5, incident=(0.01, 0.01, 0.01, 0.01),
+        incident_damping=0.5, deescalate=0.1, deconfliction_pull=0.1, war_exit=0.1, reopen=0.1,
+        deaths_per_day=(0, 1, 2, 3, 4), trade_loss_per_day=1e6,
     )
-    q_hold, q_violate = signal_probabilities(params, verification=0.5)
-    attributed = 0.5 * (1 - 0.6 * 0.5)
-    assert close(q_hold, 0.2 * 0.3 * attributed) and close(q_violate, 0.2 * attributed)
+    situation = Situation(effort_hold=1.0, effort_violate=0.0, deterred=True, verification=0.5, deconfliction=0.0)
+    q_hold, q_violate = signal_probabilities(params, situation)
+    false_alarm = 0.5 * (1 - 0.6 * 0.5)
+    detection = 0.5 + 0.5 * 0.4 * 0.5
+    assert close(q_hold, 0.2 * 0.3 * false_alarm) and close(q_violate, q_hold + 0.2 * 0.7 * detection)
     assert 0 < retaliation_probability(PD, 0.99, q_hold, q_violate) < 1  # daily discounting, grim punishment
     with pytest.raises(ConfigError, match="at no discount factor"):  # 3 days of punishment are too short
         retaliation_probability(PD, 0.99, q_hold, q_violate, k=3)

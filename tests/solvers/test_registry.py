@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import profile_set
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from negsim import SOLVERS, Game, select, solve
 from negsim.solvers.selection import SELECTION_RULES
@@ -43,7 +45,7 @@ def test_each_method_by_name_returns_checked_equilibria_of_the_battle_of_the_sex
 def test_qre_returns_the_equilibrium_the_logit_rule_selects():
     (eq,) = solve(BOS, "qre")
     every = solve(BOS, "enumerate")
-    chosen = every[select(BOS, every, "logit")]
+    chosen = every[select(BOS, every, "logit_limit")]
     np.testing.assert_allclose(np.concatenate(eq.strategies), np.concatenate(chosen.strategies), atol=1e-12)
 
 
@@ -53,10 +55,10 @@ STAG_HUNT = Game(STAG, STAG.T, actions=(("stag", "hare"), ("stag", "hare")))
 
 
 def test_every_selection_rule_has_a_test_here():
-    assert set(SELECTION_RULES) == {"logit", "welfare"}
+    assert set(SELECTION_RULES) == {"logit_limit", "welfare"}
 
 
-@pytest.mark.parametrize("rule, action", [("welfare", "stag"), ("logit", "hare")])
+@pytest.mark.parametrize("rule, action", [("welfare", "stag"), ("logit_limit", "hare"), ("qre", "hare")])
 def test_selection_rules_on_the_stag_hunt(rule, action):
     equilibria = solve(STAG_HUNT)
     assert len(equilibria) == 3
@@ -96,3 +98,19 @@ def test_a_chunked_batch_gives_the_same_equilibria_as_one_pass():
     np.testing.assert_array_equal(whole.game, chunked.game)
     np.testing.assert_array_equal(whole.x, chunked.x)
     np.testing.assert_array_equal(whole.y, chunked.y)
+
+
+@given(st.integers(0, 10_000), st.floats(0.05, 20.0))
+@settings(max_examples=60, deadline=None)
+def test_the_logit_limit_pick_does_not_depend_on_one_players_payoff_unit(seed, unit):
+    """Rescaling one player's payoffs (another unit) never changes the equilibrium picked."""
+    rng = np.random.default_rng(seed)
+    A, B = rng.integers(-3, 4, (2, 3, 3)).astype(float)
+    game, rescaled = Game(A, B), Game(A, unit * B)
+    eqs, eqs2 = solve(game), solve(rescaled)
+    assert len(eqs) == len(eqs2)
+    if len(eqs) < 2:
+        return
+    x, y = eqs[select(game, eqs, "logit_limit")].strategies
+    x2, y2 = eqs2[select(rescaled, eqs2, "logit_limit")].strategies
+    np.testing.assert_allclose(np.concatenate([x, y]), np.concatenate([x2, y2]), atol=1e-9)

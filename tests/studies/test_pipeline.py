@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from negsim.errors import ConfigError
 from negsim.io.configs import config_dir, load_yaml
 from negsim.model.rollout import BLOCK, rollout_memory
-from negsim.studies.pipeline import build_point, check_memory
+from negsim.studies.pipeline import build_point, check_memory, run_point, run_points
 
 
 def _config(**rollout):
@@ -20,7 +21,7 @@ def _config(**rollout):
         "game": load_yaml(root / "game" / "talks.yaml"),
         "mediator": load_yaml(root / "mediator" / "istanbul_round2.yaml"),
         "rollout": {**load_yaml(root / "rollout" / "default.yaml"), **rollout},
-        "solver": {"method": "enumerate", "selection": "logit", "tol": 1e-8},
+        "solver": {"method": "enumerate", "selection": "qre", "tol": 1e-8},
         "seed": 7,
     }
 
@@ -28,7 +29,7 @@ def _config(**rollout):
 def test_build_point_from_plain_data_and_its_hash_follows_the_inputs():
     a, b = build_point(_config()), build_point(_config(attack_rate=0.2))
     assert a.scenario is not None and a.scenario.name == "istanbul_round2" and a.seed == 7
-    assert a.config_hash != b.config_hash and a.params.attack_rate == 0.15 and b.params.attack_rate == 0.2
+    assert a.config_hash != b.config_hash and a.setup.params.attack_rate == 0.15 and b.setup.params.attack_rate == 0.2
     assert build_point(_config()).config_hash == a.config_hash
 
 
@@ -56,3 +57,46 @@ def test_a_rollout_too_large_for_the_machine_is_refused_before_anything_is_writt
     assert re.fullmatch(r"negsim: error: rollout\.runs: 5,000,000,000 runs x 1 point need about 195\.6 GiB of memory, "
                         r"[0-9.]+ GiB is available; lower rollout\.runs \(or sweep fewer points at once\)\n", err), err
     assert not any(tmp_path.iterdir())
+
+
+def test_the_prediction_is_the_stated_precision_qre_and_after_fixes_one_outcome():
+    pt = build_point(_config(runs=4096, days=30))
+    assert pt.lam == pt.scenario.precision and pt.after is None
+    out = run_point(pt)
+    assert out.metrics["prediction"]["rule"] == "qre" and out.metrics["prediction"]["lam"] == pt.lam
+    assert out.prediction.shape == (3, 3) and np.all(out.prediction > 0)
+    assert out.rollout is not None and len(out.rollout.results) == 9
+    assert np.isclose(sum(o["probability"] for o in out.metrics["outcomes"]), 1.0)
+    fixed = run_point(build_point({**_config(runs=4096, days=30), "after": "insist_written/verbal_only"}))
+    assert fixed.metrics["prediction"]["rule"] == "after" and fixed.metrics["after"] == "insist_written/verbal_only"
+    assert fixed.prediction[0, 1] == 1.0 and fixed.prediction.sum() == 1.0
+    assert fixed.metrics["p_deal"] == 0.0 and len(fixed.rollout.results) == 1
+    # The mixture is the weighted sum of the strata: the deadlock stratum of the prediction
+    # is exactly the rollout after the deadlock alone (same seed, common random numbers).
+    k = out.rollout.cells.index((0, 1))
+    np.testing.assert_array_equal(out.rollout.results[k].breakdown_day, fixed.rollout.results[0].breakdown_day)
+    s = out.rollout.summary()
+    expect = sum(w * r.summary()["p_breakdown"] for w, r in zip(out.rollout.weights, out.rollout.results, strict=True))
+    assert np.isclose(s["p_breakdown"], expect, rtol=0, atol=1e-12)
+
+
+def test_run_points_gives_each_point_what_run_point_gives_it():
+    configs = [_config(runs=4096, days=20), {**_config(runs=4096, days=20), "after": "accept_verbal/verbal_only"}]
+    configs[0]["mediator"] = {**configs[0]["mediator"], "transfer_pledge": 2.0}
+    points = [build_point(c) for c in configs]
+    together = run_points(points)
+    assert len(together) == len(points)
+    for pt, out in zip(points, together, strict=True):
+        alone = run_point(pt)
+        assert {k: v for k, v in alone.metrics.items() if k != "versions"} == {
+            k: v for k, v in out.metrics.items() if k != "versions"}
+
+
+@pytest.mark.parametrize("after, message", [
+    ("insist_written", r"^after: expected ROW/COL \(PAK action / AFG action, e.g. insist_written/verbal_only\), got 'insist_written'$"),
+    ("insist/verbal_only", r"^after: unknown outcome insist/verbal_only; expected ROW/COL with ROW one of "
+                           r"\['insist_written', 'accept_verbal', 'walk_out'\] and COL one of \['sign_written', 'verbal_only', 'refuse'\]$"),
+])
+def test_a_bad_after_names_the_key(after, message):
+    with pytest.raises(ConfigError, match=message):
+        build_point({**_config(), "after": after})

@@ -1,0 +1,141 @@
+"""The ceasefire forecast after a round: rollouts stratified over the predicted outcomes.
+
+The talks prediction gives every outcome a probability ``w_c``; each outcome with
+``w_c > 0`` is a stratum with its own ceasefire (:mod:`negsim.model.situation`), rolled
+out on the same seed (common random numbers across strata and sweep points). Any
+statistic of the mixture is the ``w``-weighted sum of the strata's: the weights are exact,
+so the estimate has no sampling noise from the talks outcome, and its variance is
+``sum_c w_c**2 var_c`` (stratified sampling, Cochran 1977 ch. 5), never more than what
+sampling outcomes in proportion would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from negsim.model.rollout import OPEN_WAR, RolloutResult
+
+#: The horizon's quantiles of the time to breakdown reported in summaries.
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """Rollouts of the ceasefire after each predicted outcome, and their mixture.
+
+    Attributes
+    ----------
+    cells : tuple of (int, int)
+        The outcomes (row, column) that are strata, length C.
+    weights : numpy.ndarray, shape (C,)
+        Their predicted probabilities, summing to 1.
+    results : tuple of RolloutResult
+        One rollout per stratum (the same runs, days and seed).
+    """
+
+    cells: tuple[tuple[int, int], ...]
+    weights: np.ndarray
+    results: tuple[RolloutResult, ...]
+
+    def __post_init__(self) -> None:
+        self.weights.setflags(write=False)
+
+    @property
+    def days(self) -> int:
+        return self.results[0].days
+
+    @property
+    def runs(self) -> int:
+        """Runs per stratum."""
+        return self.results[0].runs
+
+    def _mix(self, per_stratum) -> np.ndarray:
+        return np.tensordot(self.weights, np.asarray(per_stratum, float), axes=1)
+
+    def breakdown_probability(self, confidence: float = 0.95):
+        """P(breakdown by day t) with intervals: (estimate, low, high), each shape (days,).
+
+        The interval is Wilson's (:func:`negsim.model.rollout.wilson_interval`) at the
+        effective number of runs ``p (1 - p) / var`` of the stratified estimate (all runs
+        where that variance is zero); with one stratum it is that stratum's Wilson interval.
+        """
+        p_c = np.array([r.breakdown_by_day() / r.runs for r in self.results])  # (C, days)
+        p = self._mix(p_c)
+        var = np.tensordot(self.weights**2, p_c * (1 - p_c) / self.runs, axes=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            n_eff = np.where(var > 0, p * (1 - p) / np.maximum(var, 1e-300), self.runs * len(self.results))
+        n_eff = np.maximum(n_eff, 1.0)
+        z = ndtri(0.5 + confidence / 2)
+        denom = 1 + z**2 / n_eff
+        centre = (p + z**2 / (2 * n_eff)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
+        low = np.where(p <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(p >= 1, 1.0, np.clip(centre + half, 0.0, 1.0))
+        return p, low, high
+
+    def standard_error(self) -> np.ndarray:
+        """Standard error of P(breakdown by day t), shape (days,)."""
+        p_c = np.array([r.breakdown_by_day() / r.runs for r in self.results])
+        return np.sqrt(np.tensordot(self.weights**2, p_c * (1 - p_c) / self.runs, axes=1))
+
+    def survival(self) -> np.ndarray:
+        """P(no breakdown by the end of day t), shape (days,)."""
+        return 1.0 - self.breakdown_probability()[0]
+
+    def hazard(self) -> np.ndarray:
+        """P(breakdown on day t | none before), shape (days,) (NaN once none survive)."""
+        s = self.survival()
+        before = np.concatenate([[1.0], s[:-1]])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(before > 0, (before - s) / before, np.nan)
+
+    def time_to_breakdown_quantiles(self, qs=QUANTILES) -> dict[float, float]:
+        """Day by which a fraction q has broken down (mixture); inf when beyond the horizon."""
+        cum = self.breakdown_probability()[0]
+        out = {}
+        for q in qs:
+            hit = np.flatnonzero(cum >= q - 1e-12)
+            out[q] = float(hit[0] + 1) if hit.size else float("inf")
+        return out
+
+    def incident_probability(self, by_day: int) -> float:
+        """P(at least one incident, a ladder rise, by ``by_day``)."""
+        return float(self._mix([r.incident_probability(by_day) for r in self.results]))
+
+    def summary(self) -> dict[str, float | int | None]:
+        """Headline numbers of the mixture, as :meth:`RolloutResult.summary`, plus the
+        standard error of P(breakdown by the horizon) and the number of strata."""
+        p, lo, hi = self.breakdown_probability()
+        median = self.time_to_breakdown_quantiles((0.5,))[0.5]
+        closed = self._mix([r.closed_days.mean() for r in self.results])
+        return {
+            "runs": self.runs,
+            "strata": len(self.results),
+            "days": self.days,
+            "p_breakdown": float(p[-1]),
+            "p_breakdown_low": float(lo[-1]),
+            "p_breakdown_high": float(hi[-1]),
+            "p_breakdown_se": float(self.standard_error()[-1]),
+            "median_days_to_breakdown": None if np.isinf(median) else median,
+            "mean_closed_days": float(closed),
+            "mean_trade_lost_usd": float(closed * self.results[0].trade_loss_per_day),
+            "mean_deaths": float(self._mix([r.deaths.mean() for r in self.results])),
+            "p_open_war": float(self._mix([np.mean(r.final_level == OPEN_WAR) for r in self.results])),
+        }
+
+
+def strata(outcomes: np.ndarray) -> tuple[tuple[tuple[int, int], ...], np.ndarray]:
+    """The outcomes with positive probability and their weights (renormalised to sum 1).
+
+    Parameters
+    ----------
+    outcomes : numpy.ndarray, shape (m, n)
+        Predicted probability of each outcome.
+    """
+    P = np.asarray(outcomes, float)
+    cells = tuple((int(i), int(j)) for i, j in zip(*np.nonzero(P > 0), strict=True))
+    w = np.array([P[c] for c in cells])
+    return cells, w / w.sum()
