@@ -152,7 +152,7 @@ def scalar_step(level, closed, punish, u, p):
     if at_war:
         if u[6] < p["war_exit"]:
             new = p["war_exit_level"]
-    elif rise == 0 and level > 0 and not punishing and u[6] < p["down"]:
+    elif rise == 0 and level > 0 and u[6] < p["down"]:
         new -= 1
     new = min(new, OPEN_WAR)
     if punishing:
@@ -177,6 +177,7 @@ def scalar_rollout(p: dict, params: CeasefireParams, situation: Situation, runs:
     for _ in range(runs):
         level, closed, punish = situation.start_level, situation.border_closed, 0
         broke = first = closed_days = 0
+        broke = 1 if situation.start_level >= bl else 0  # starts broken down: broken by day 1
         deaths = 0.0
         for day in range(1, days + 1):
             u = (rand(), rand(), rand(), rand(), rand(), rand(), rand(), rand())
@@ -208,6 +209,7 @@ def replay_vectorised(u_all: np.ndarray, p: dict, params: CeasefireParams,
     closed = np.full(R, situation.border_closed)
     punish = np.zeros(R, np.int32)
     broke = np.zeros(R, np.int32)
+    broke[level >= situation.breakdown_level] = 1
     first = np.zeros(R, np.int32)
     closed_days = np.zeros(R, np.int32)
     deaths = np.zeros(R, np.float64)
@@ -230,6 +232,7 @@ def replay_scalar(u_all: np.ndarray, p: dict, params: CeasefireParams,
     for run_u in u_all.transpose(2, 0, 1).tolist():  # [run][day][draw]
         level, closed, punish = situation.start_level, situation.border_closed, 0
         broke = first = closed_days = 0
+        broke = 1 if situation.start_level >= bl else 0  # starts broken down: broken by day 1
         deaths = 0.0
         for day, u in enumerate(run_u, start=1):
             level, closed, punish, rose = scalar_step(level, closed, punish, u, sp_days[day - 1])

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from negsim.errors import ConfigError, NegsimError
-from negsim.model.rollout import CeasefireParams
+from negsim.model.rollout import CeasefireParams, Situation
 from negsim.model.scenario import sourced_values
 from negsim.model.schema import BargainingSpec, CeasefireGameSpec, parse
 
@@ -20,7 +20,9 @@ def _inputs(spec: Any, names: list[str]) -> dict[str, Any]:
     return {k: {"value": getattr(spec, k), "source": list(spec.sources[k].source), "note": spec.sources[k].note} for k in names}
 
 
-def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) -> tuple[str, dict[str, Any]]:
+def ceasefire_analysis(
+    node: Any, params: CeasefireParams, situation: Situation, outcome: str
+) -> tuple[str, dict[str, Any]]:
     """Thresholds and the deterring retaliation probability of the repeated ceasefire game.
 
     Parameters
@@ -29,11 +31,14 @@ def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) 
         The ``ceasefire`` config node (:class:`negsim.model.schema.CeasefireGameSpec`).
     params : CeasefireParams
         The rollout's parameters, for the daily violation-signal rates.
-    verification : float
-        The mediator's verification (lowers attribution).
+    situation : Situation
+        The ceasefire after one talks outcome (its commitment and the verification in
+        force), from :func:`negsim.model.situation.outcome_ceasefire`.
+    outcome : str
+        That outcome's label, for the report.
     """
     from negsim.games import repeated as cf
-    from negsim.model.situation import signal_probabilities
+    from negsim.model.rollout import signal_probabilities
     from negsim.solvers import solve
     from negsim.viz import text as report
 
@@ -46,8 +51,10 @@ def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) 
         raise ConfigError(f"ceasefire.punishment_days: expected at least 1 day, got {k}")
     game = cf.ceasefire_game(stage)
     equilibria = solve(game)
-    q_hold, q_violate = signal_probabilities(params, verification)
+    q_hold, q_violate = signal_probabilities(params, situation)
     tft = cf.tit_for_tat_conditions(stage, delta)
+    if not q_violate > q_hold:
+        raise ConfigError(f"after: the outcome '{outcome}' commits Kabul to nothing; the ceasefire game has nothing to deter")
     trigger = cf.NoisyTrigger(q_hold, q_violate, k)
     try:
         rho = cf.retaliation_probability(stage, delta, q_hold, q_violate, k)
@@ -56,6 +63,8 @@ def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) 
         rho, rho_note = None, f"none deters ({exc})"
     metrics = {
         "inputs": _inputs(spec, names),
+        "outcome": outcome,
+        "verification_in_force": situation.verification,
         "payoffs": {"A": game.A.tolist(), "B": game.B.tolist()},
         "stage_equilibria": [{"x": e.strategies[0].tolist(), "y": e.strategies[1].tolist()} for e in equilibria],
         "grim_trigger_threshold": cf.grim_trigger_threshold(stage),
@@ -78,8 +87,9 @@ def ceasefire_analysis(node: Any, params: CeasefireParams, verification: float) 
         f"Perfect monitoring: grim trigger sustains holding iff delta >= {fmt(metrics['grim_trigger_threshold'])}; "
         f"a {k}-day punishment iff delta >= {fmt(metrics['finite_punishment_threshold'])}; "
         f"tit-for-tat is a Nash equilibrium at delta={delta}: {tft.nash}",
-        f"Imperfect monitoring (AF3): a violation signal each day with probability {q_hold:.4f} if Kabul holds, "
-        f"{q_violate:.4f} if it does not (verification {verification:g})",
+        f"Imperfect monitoring (AF3) after '{outcome}': a violation signal each day with probability "
+        f"{q_hold:.4f} if Kabul holds, {q_violate:.4f} if it does not (verification in force "
+        f"{situation.verification:g})",
         f"  least delta at which certain retaliation for {k} days deters: {fmt(metrics['noisy_trigger_threshold'])}",
         f"  least retaliation probability that deters at delta={delta}: {rho_note}",
         f"  share of days in punishment at that probability (false alarms): "
@@ -143,7 +153,11 @@ def bargaining_analysis(node: Any) -> tuple[str, dict[str, Any]]:
 
 
 def crisis_analysis(scenario, out_dir=None) -> tuple[str, dict[str, Any]]:
-    """The crisis game of a scenario: equilibria in behaviour strategies, by type.
+    """The crisis game of a scenario solved by logit agent QRE (docs/crisis.md).
+
+    Reports who does what by type, the outcome probabilities, the probability of the
+    round's recorded path (``configs/game/crisis.yaml``, ``record``) and how it moves
+    across the ranges of the precision and of the audience cost.
 
     Parameters
     ----------
@@ -152,32 +166,59 @@ def crisis_analysis(scenario, out_dir=None) -> tuple[str, dict[str, Any]]:
     out_dir : path, optional
         Where to write the game as Gambit ``crisis.efg`` (atomically).
     """
+    from negsim.games.extensive import expected_payoffs
     from negsim.io.efg import write_efg
-    from negsim.model.crisis import crisis_game, expected_escalation, load_crisis_spec, type_behavior
-    from negsim.solvers.backward_induction import describe, solve_extensive
+    from negsim.model.crisis import PATHS, load_crisis_spec, predict, record_robustness, type_behavior
+    from negsim.solvers.backward_induction import describe
 
-    game = crisis_game(scenario, load_crisis_spec())
-    equilibria = solve_extensive(game)
-    lines = [f"{game.title}: {len(equilibria)} equilibrium(s) in behaviour strategies (after pruning"
-             " conditionally dominated actions; each checked for regret and sequential rationality)"]
-    records = []
-    for k, eq in enumerate(equilibria, 1):
-        escalation = expected_escalation(game, eq.outcomes)
-        lines += [f"Equilibrium #{k}: expected escalation {escalation:.3f} (ladder 0-4); "
-                  f"sequentially rational on the path: {eq.assessment.sequentially_rational}",
-                  describe(game, eq.behavior, defined=eq.defined)]
-        records.append({
-            "behavior": type_behavior(game, eq.behavior),
-            "outcomes": eq.outcomes,
-            "payoffs": eq.payoffs.tolist(),
-            "regret": eq.strategic.regret.tolist(),
-            "sequentially_rational": bool(eq.assessment.sequentially_rational),
-            "expected_escalation": escalation,
-        })
+    spec = load_crisis_spec()
+    pred = predict(scenario, spec)
+    game, qre = pred.game, pred.qre
+
+    def sourced(name: str, value: float, span: tuple[float, float]) -> dict[str, Any]:
+        return {"value": value, "range": list(span), "source": list(spec.model_sources[name])}
+
+    lines = [
+        f"{game.title}",
+        f"Solution concept: logit agent QRE (McKelvey & Palfrey 1998) at precision {qre.lam:g} per unit of each "
+        f"player's payoff range over the leaves (ranges {qre.scale[0]:.3f} and {qre.scale[1]:.3f} payoff units); "
+        f"audience cost {spec.audience_cost:g} units of pak_concession on backing down after a refusal",
+        describe(game, qre.behavior),
+        f"P(Pakistan strikes) = {pred.strike_probability:.3f}; expected escalation {pred.expected_escalation:.3f} "
+        "(ladder 0-4)",
+    ]
+    metrics: dict[str, Any] = {
+        "scenario": scenario.name,
+        "game": game.title,
+        "solution_concept": "logit agent quantal response equilibrium (McKelvey Palfrey 1998)",
+        "precision": sourced("precision", spec.precision, spec.precision_range),
+        "audience_cost": sourced("audience_cost", spec.audience_cost, spec.audience_range),
+        "payoff_scale": qre.scale.tolist(),
+        "behavior": type_behavior(game, qre.behavior),
+        "outcomes": qre.outcomes,
+        "payoffs": expected_payoffs(game, qre.behavior).tolist(),
+        "residual": qre.residual,
+        "strike_probability": pred.strike_probability,
+        "expected_escalation": pred.expected_escalation,
+        "recorded_path": None,
+    }
+    if pred.recorded_leaf is not None:
+        leaf = pred.recorded_leaf
+        robust = record_robustness(scenario, spec)
+        metrics["recorded_path"] = {
+            "leaf": leaf, "actions": list(PATHS[leaf]), "label": spec.labels[leaf],
+            "probability": pred.recorded_probability,
+            "source": list(spec.model_sources[f"record.{scenario.name}"]),
+            "robustness": robust,
+        }
+        lines.append(f"Recorded path ({' > '.join(PATHS[leaf])}: {spec.labels[leaf]}): "
+                     f"probability {pred.recorded_probability:.3f}")
+        for key, what in (("precision", "precision"), ("audience_cost", "audience cost")):
+            lines.append(f"  across the {what}: " + ", ".join(f"{x:g}: {p:.3f}" for x, p in robust[key]))
     if out_dir is not None:
         from pathlib import Path
 
         path = Path(out_dir) / "crisis.efg"
         write_efg(game, path)
         lines.append(f"Gambit file: {path}")
-    return "\n".join(lines), {"scenario": scenario.name, "game": game.title, "equilibria": records}
+    return "\n".join(lines), metrics

@@ -72,3 +72,17 @@ def test_crisis_analysis_from_the_cli_writes_a_gambit_file(tmp_path, monkeypatch
 
     game = read_efg(tmp_path / "run" / "crisis.efg")
     assert "Crisis" in game.title and "Gambit file:" in out
+
+
+def test_ceasefire_analysis_follows_the_stated_outcome_and_its_provisions(tmp_path, monkeypatch, capsys):
+    """The signals come from the outcome's ceasefire: verification acts only where the
+    outcome agrees a mechanism, so after the deadlock the signals do not depend on it."""
+    written, _ = run(["analysis=ceasefire", "mediator.verification=1"], tmp_path, monkeypatch, capsys)
+    assert written["outcome"] == "written, verified guarantee" and written["verification_in_force"] == 1.0
+    weak, _ = run(["analysis=ceasefire", "mediator.verification=0"], tmp_path, monkeypatch, capsys)
+    assert written["signal_probability_hold"] < weak["signal_probability_hold"]
+    assert written["retaliation_probability"] < weak["retaliation_probability"]
+    deadlock = [run(["analysis=ceasefire", "after=insist_written/verbal_only", f"mediator.verification={v}"],
+                    tmp_path, monkeypatch, capsys)[0] for v in (0, 1)]
+    assert deadlock[0]["verification_in_force"] == deadlock[1]["verification_in_force"] == 0.0
+    assert deadlock[0]["signal_probability_hold"] == deadlock[1]["signal_probability_hold"]

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from negsim import load_scenario
-from negsim.studies.threshold import selected_deal
+from negsim import with_mediator as _with
+from negsim.model.talks import deal_probability, predict
 
 NEGSIM = [sys.executable, "-c", "from negsim.app.cli import main; main()"]
 SMALL = ["rollout.runs=2000", "rollout.days=40"]
@@ -112,7 +113,7 @@ RUNS_DAYS = "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_
          "--cfg and --multirun: give only one of --multirun, --cfg, --info and --shell-completion"),
         (["-m", "mediator.verification=0,0.5,1.5"], "mediator.verification: expected a fraction in [0, 1], got 1.5"),
         (["-m", "mediator.leverage=0,1"], "mediator.leverage: unknown key; mediator has: deconfliction, name, "
-                                          "penalty_breakdown, sources, sovereignty_relief, transfer_pledge, verification"),
+                                          "penalty_breakdown, sources, transfer_compliance, transfer_pledge, transfer_written, verification"),
         (["-m", "rollout.days=10,-1"], f"{RUNS_DAYS} 10000, -1, 65536"),
         (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], f"{RUNS_DAYS} -5, 180, 65536"),
     ],
@@ -133,12 +134,19 @@ def test_T3_threshold_flips_istanbul_to_a_deal(tmp_path):
     assert proc.returncode == 0, proc.stderr
     (row,) = table(out / "thresholds.csv")
     t = float(row["threshold"])
-    assert 0.5 < t < 10 and row["already_deal"] == "False"
-    assert float(row["p_deal_at_threshold_plus_margin"]) == 1.0
+    assert 0.5 < t < 10 and row["already_deal"] == "False" and row["lam"] == "6.0"
+    assert 0.5 < float(row["p_deal_at_threshold_plus_margin"]) < 0.51  # P(deal) is smooth: just past 1/2
     scenario = load_scenario("istanbul_round2")
-    assert selected_deal(scenario, transfer_pledge=t + 1e-3)[0] == 1.0
-    assert selected_deal(scenario, transfer_pledge=t - 1e-3)[0] == 0.0  # root found, not a grid point
+
+    def p_deal(v: float) -> float:
+        sc = _with(scenario, transfer_pledge=v)
+        return deal_probability(sc, predict(sc))
+
+    assert p_deal(t) >= 0.5 > p_deal(t - 1e-5)  # the root, not a grid point
     assert (out / "deal_transfer_pledge.png").is_file()
+    costs = {r["deal"]: r for r in table(out / "least_cost.csv")}
+    assert sorted(costs) == ["pledge", "written"]
+    assert float(costs["pledge"]["least_leverage"]) < float(costs["written"]["least_leverage"])
 
 
 def test_threshold_experiment_honours_mediator_and_scenario_overrides(tmp_path, negsim_cli):
