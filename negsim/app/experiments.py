@@ -21,6 +21,13 @@ from negsim.viz.canvas import save_figure
 from negsim.viz.curves import deal_curves_figure, tornado_figure
 
 
+def _printed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every float rounded to the tables' printed precision (reproducible)."""
+    from negsim.studies.sweep import PRINTED_DIGITS
+
+    return [{k: round(v, PRINTED_DIGITS) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
+
+
 def threshold_experiment(
     scenarios: Sequence[Scenario], knobs: dict[str, float], folder: Path, *,
     grid: int = 41, tol: float = 1e-6, margin: float = 1e-3, selection: str = "qre", lam: float | None = None,
@@ -57,8 +64,8 @@ def threshold_experiment(
     for sc in scenarios:
         costs += least_cost_leverage(sc, upper=max(knobs.values(), default=10.0), grid=grid, tol=tol,
                                      selection=selection, lam=lam)
-    paths.insert(0, write_text_atomic(folder / "least_cost.csv", csv_text(costs)))
-    paths.insert(0, write_text_atomic(folder / "thresholds.csv", csv_text(rows)))
+    paths.insert(0, write_text_atomic(folder / "least_cost.csv", csv_text(_printed(costs))))
+    paths.insert(0, write_text_atomic(folder / "thresholds.csv", csv_text(_printed(rows))))
     return rows, paths
 
 
@@ -73,4 +80,4 @@ def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) ->
         raise ConfigError("sensitivity: needs a scenario, not an nfg file")
     rows = sensitivity(point, step=step)
     fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})")
-    return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(rows))] + save_figure(fig, folder / "tornado")
+    return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(_printed(rows)))] + save_figure(fig, folder / "tornado")
