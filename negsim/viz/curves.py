@@ -134,14 +134,15 @@ def escalation_vs_leverage_figure(
         ax = fig.add_subplot(1, 1, 1)
         ax.fill_between(v, lo, hi, color="C3", alpha=0.25, lw=0, label="95% interval of P(breakdown)")
         ax.plot(v, pb, color="C3", lw=2, marker="o", ms=3.5, label="P(ceasefire breakdown)")
-        ax.step(v, pd, where="post", color="C0", lw=1.8, ls="--", label="P(deal) in the selected equilibrium")
+        ax.plot(v, pd, color="C0", lw=1.8, ls="--", label="P(deal), predicted")
         for x, y, ha in ((v[0], pb[0], "left"), (v[-1], pb[-1], "right")):
             ax.annotate(f"{y:.3f}", (x, y), xytext=(0, 7), textcoords="offset points", ha=ha, fontsize=8, color="C3")
         hit = np.flatnonzero(pd >= 0.5)
-        if hit.size and hit[0] > 0:
-            x = v[hit[0]]
+        if hit.size and hit[0] > 0:  # P(deal) = 1/2 between two grid points, by linear interpolation
+            k = hit[0]
+            x = v[k - 1] + (0.5 - pd[k - 1]) * (v[k] - v[k - 1]) / (pd[k] - pd[k - 1])
             ax.axvline(x, color="#555555", lw=0.9, ls=":")
-            ax.annotate(f"the talks flip to a deal\nat {short} = {x:g}", (x, 0.5), xytext=(6, 0),
+            ax.annotate(f"a deal becomes likelier than none\nat {short} \u2248 {x:.2f}", (x, 0.5), xytext=(6, 0),
                         textcoords="offset points", fontsize=8.5, color="#333333", va="center")
         ax.set_ylim(-0.02, 1.05)
         ax.set_xlabel(axis_label)
@@ -163,9 +164,9 @@ def escalation_vs_leverage_figure(
         name = ", ".join(f"{k.removeprefix('mediator.')} = {s}" for k, s in zip(others, key, strict=True))
         ax.fill_between(v, lo, hi, color=colour, alpha=0.25, lw=0)
         ax.plot(v, pb, color=colour, lw=1.8, marker="o", ms=3, label=name)
-        axd.step(v, pd, where="post", color=colour, lw=1.6)
+        axd.plot(v, pd, color=colour, lw=1.6)
     ax.set_ylabel("P(ceasefire breakdown)\n(band: 95% interval)")
-    axd.set_ylabel("P(deal) in the\nselected equilibrium")
+    axd.set_ylabel("P(deal),\npredicted")
     axd.set_xlabel(axis_label)
     axd.set_ylim(-0.05, 1.05)
     for a in (ax, axd):
@@ -205,17 +206,19 @@ def sweep_heatmap_figure(rows: Sequence[Mapping[str, Any]], a: str, b: str) -> F
 def deal_curves_figure(
     knob: str, values: np.ndarray, curves: Sequence[tuple[str, np.ndarray, float | None]]
 ) -> Figure:
-    """P(deal) in the selected equilibrium against a mediator knob, one step curve per
-    scenario (``(name, p_deal over values, threshold or None)``), thresholds dotted."""
+    """The predicted P(deal) against a mediator knob, one curve per scenario
+    (``(name, p_deal over values, threshold or None)``), the P(deal) = 1/2 thresholds dotted."""
     fig = new_figure((7, 4))
     ax = fig.add_subplot(1, 1, 1)
     for k, (name, p_deal, threshold) in enumerate(curves):
-        ax.step(values, p_deal + 0.02 * k, where="post", label=name, color=f"C{k}")
+        ax.plot(values, p_deal, label=name, color=f"C{k}", lw=1.8)
         if threshold is not None:
             ax.axvline(threshold, color=f"C{k}", ls=":", lw=1)
-    ax.set_xlabel(f"mediator.{knob}")
-    ax.set_ylabel("P(deal) in the selected equilibrium\n(curves offset by 0.02)")
-    ax.set_title(f"Leverage that flips the talks to a deal: {knob}")
+    ax.axhline(0.5, color="#777777", lw=0.8, ls="--")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(f"mediator.{knob} (payoff units)" if knob != "verification" else "mediator.verification (share on offer)")
+    ax.set_ylabel("P(deal), predicted (logit QRE)")
+    ax.set_title(f"Leverage at which a deal becomes likelier than none: {knob}")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

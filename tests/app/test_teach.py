@@ -486,7 +486,8 @@ def test_escalation_vs_leverage_figure_of_a_pledge_sweep(tmp_path):
     fig = curves.escalation_vs_leverage_figure(rows)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "transfer_pledge (mediator leverage)"
-    assert [t.get_text() for t in ax.texts if "flip" in t.get_text()] == ["the talks flip to a deal\nat transfer_pledge = 2"]
+    assert [t.get_text() for t in ax.texts if "likelier" in t.get_text()] == [
+        "a deal becomes likelier than none\nat transfer_pledge \u2248 1.75"]  # 0.36 + 0.08 v = 1/2
     _saved(save_figure(fig, tmp_path / "sweep.transfer_pledge"), tmp_path / "sweep.transfer_pledge")
     # Numbers work as well as strings; two series draw two panels.
     rows2 = [{knob: v, "mediator.verification": w, "p_breakdown": 0.8 - 0.1 * w,
