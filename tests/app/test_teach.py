@@ -91,7 +91,6 @@ def test_explain_shows_the_predicted_outcome_distribution(explained, round2, pre
     assert [line.split()[0] for line in table] == [f"{P[c]:.3f}" for c in cells]
     assert [line.split(None, 2)[1] for line in table] == [scenario.deal_kind[i][j] for i, j in cells]
     assert [line.endswith(scenario.outcome_labels[i][j]) for line, (i, j) in zip(table, cells, strict=True)] == [True] * 9
-    assert table[0] == "  0.415  none     insist_written / verbal_only   deadlock: verbal pledge only, no deal"
     x, y = P.sum(axis=1), P.sum(axis=0)
     assert (f"PAK plays a mix of 'insist_written' {x[0]:.0%}, 'accept_verbal' {x[1]:.0%} and 'walk_out' {x[2]:.0%}; "
             f"AFG plays a mix of 'sign_written' {y[0]:.0%}, 'verbal_only' {y[1]:.0%} and 'refuse' {y[2]:.0%}.") in text
@@ -159,8 +158,8 @@ def test_threshold_lines_when_no_value_or_none_needed(round2):
     scenario, _ = round2
     lines = flat(" ".join(teach.threshold_lines(scenario, "verification")))
     assert "Leverage threshold for verification: none up to 1." in lines
-    assert ("However large verification is (up to 1), P(deal) stays below 1/2 (most likely outcome 'deadlock: "
-            "verbal pledge only, no deal'): this lever alone cannot make a deal the prediction.") in lines
+    assert ("However large verification is (up to 1), P(deal) stays below 1/2 (most likely outcome 'verbal pledge "
+            "with phased confidence-building'): this lever alone cannot make a deal the prediction.") in lines
     doha = flat(" ".join(teach.threshold_lines(negsim.load_scenario("doha_round"), "transfer_pledge")))
     assert "transfer_pledge: what the mediators pay PAK when the round ends in the pledge" in doha
     assert "Leverage threshold for transfer_pledge: none needed." in doha

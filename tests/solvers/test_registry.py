@@ -103,9 +103,11 @@ def test_a_chunked_batch_gives_the_same_equilibria_as_one_pass():
 @given(st.integers(0, 10_000), st.floats(0.05, 20.0))
 @settings(max_examples=60, deadline=None)
 def test_the_logit_limit_pick_does_not_depend_on_one_players_payoff_unit(seed, unit):
-    """Rescaling one player's payoffs (another unit) never changes the equilibrium picked."""
+    """Rescaling one player's payoffs (another unit) never changes the equilibrium picked
+    (generic games: in degenerate ones the limit can sit at a tie, which the QRE
+    prediction at a finite precision avoids)."""
     rng = np.random.default_rng(seed)
-    A, B = rng.integers(-3, 4, (2, 3, 3)).astype(float)
+    A, B = rng.normal(size=(2, 3, 3))
     game, rescaled = Game(A, B), Game(A, unit * B)
     eqs, eqs2 = solve(game), solve(rescaled)
     assert len(eqs) == len(eqs2)
