@@ -137,3 +137,17 @@ def test_a_ceasefire_that_starts_broken_down_counts_as_broken_by_day_one():
 
 
 BLOCK_RUNS = 4096
+
+
+@pytest.mark.parametrize("name", ["doha_round", "istanbul_round2"])
+def test_T2_the_mediated_ceasefire_is_predicted_to_survive_three_weeks_with_incidents(name):
+    """T2 (EV4) as probabilities from the prediction: after the Doha round and after round
+    two, the ceasefire is likelier than not to hold for 21 days, and an incident within
+    them is likelier than not."""
+    config = _config(rollout={**_config()["rollout"], "days": 21})
+    root = config_dir()
+    config["scenario"] = load_yaml(root / "scenario" / f"{name}.yaml")
+    config["mediator"] = load_yaml(root / "mediator" / f"{name}.yaml")
+    out = run_point(build_point(config))
+    assert out.metrics["rollout"]["p_breakdown_high"] < 0.5
+    assert out.rollout.incident_probability(21) > 0.5
