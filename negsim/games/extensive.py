@@ -699,6 +699,20 @@ def expected_payoffs(game: ExtensiveGame, profile) -> np.ndarray:
     return node_reach(game, profile)[game.terminals] @ game.terminal_payoffs
 
 
+def node_values(game: ExtensiveGame, profile) -> np.ndarray:
+    """Both players' expected payoff below each node under a behaviour profile, shape (N, 2)."""
+    V = np.zeros((len(game.nodes), 2))
+    for n in reversed(range(len(game.nodes))):
+        node, kids = game.nodes[n], list(game.children[n])
+        if isinstance(node, Terminal):
+            V[n] = node.payoffs
+        elif isinstance(node, Chance):
+            V[n] = node.probs @ V[kids]
+        else:
+            V[n] = profile[node.player][game.node_infoset[n]] @ V[kids]
+    return V
+
+
 def outcome_probabilities(game: ExtensiveGame, profile) -> dict[str, float]:
     """Probability of each terminal label under a behaviour profile (labels merged)."""
     reach = node_reach(game, profile)[game.terminals]

@@ -52,6 +52,7 @@ from negsim.games.extensive import (
     is_perfect_information,
     mixed_to_behavior,
     node_reach,
+    node_values,
     outcome_probabilities,
     payoff_range,
     realization_plan,
@@ -114,19 +115,11 @@ def _profile_from_choices(game: ExtensiveGame, choice: dict[int, int]) -> Subgam
     acts = [np.zeros(len(game.infosets[p]), dtype=np.intp) for p in (0, 1)]
     for n, a in choice.items():
         acts[game.nodes[n].player][game.node_infoset[n]] = a
-    values = np.zeros((len(game.nodes), 2))
-    for n in reversed(range(len(game.nodes))):
-        node, kids = game.nodes[n], list(game.children[n])
-        if isinstance(node, Terminal):
-            values[n] = node.payoffs
-        elif isinstance(node, Chance):
-            values[n] = node.probs @ values[kids]
-        else:
-            values[n] = values[kids[choice[n]]]
     behavior = (
         tuple(_readonly(np.eye(len(i.actions))[a]) for i, a in zip(game.infosets[0], acts[0], strict=True)),
         tuple(_readonly(np.eye(len(i.actions))[a]) for i, a in zip(game.infosets[1], acts[1], strict=True)),
     )
+    values = node_values(game, behavior)
     values.setflags(write=False)
     return SubgamePerfect(
         (_readonly(acts[0], np.intp), _readonly(acts[1], np.intp)), behavior, values, values[0]

@@ -62,16 +62,29 @@ def test_bad_analysis_input_is_one_line(args, expected, tmp_path, negsim_cli):
 
 
 def test_crisis_analysis_from_the_cli_writes_a_gambit_file(tmp_path, monkeypatch, capsys):
-    metrics, out = run(["analysis=crisis", "scenario=istanbul_round3"], tmp_path, monkeypatch, capsys)
-    (eq,) = metrics["equilibria"]
-    assert eq["sequentially_rational"] and max(eq["regret"]) < 1e-6
-    assert eq["behavior"]["PAK resolved: written refused"]["strike"] == pytest.approx(1.0)
-    assert 1.0 < eq["expected_escalation"] < 2.5
-    assert sum(eq["outcomes"].values()) == pytest.approx(1.0)
     from negsim.io.efg import read_efg
+    from negsim.model.crisis import load_crisis_spec, predict
+    from negsim.model.scenario import load_scenario
 
+    metrics, out = run(["analysis=crisis", "scenario=istanbul_round3"], tmp_path, monkeypatch, capsys)
+    spec = load_crisis_spec()
+    pred = predict(load_scenario("istanbul_round3"), spec)
+    assert metrics["solution_concept"].startswith("logit agent quantal response equilibrium")
+    assert metrics["precision"]["value"] == spec.precision and "cite:McKelvey Palfrey 1998" in metrics["precision"]["source"]
+    assert metrics["audience_cost"]["value"] == spec.audience_cost and "cite:Fearon 1994" in metrics["audience_cost"]["source"]
+    assert metrics["residual"] < 1e-9 and sum(metrics["outcomes"].values()) == pytest.approx(1.0)
+    assert metrics["outcomes"] == pytest.approx(pred.qre.outcomes, abs=1e-12)
+    assert metrics["strike_probability"] == pytest.approx(pred.strike_probability, abs=1e-12)
+    record = metrics["recorded_path"]
+    assert record["leaf"] == "back_down" and record["actions"] == ["written", "refuse", "back_down"]
+    assert record["probability"] == pytest.approx(pred.recorded_probability, abs=1e-12) and record["probability"] >= 0.2
+    assert {"EV4", "EV5"} <= set(record["source"])
+    by_lam = dict((lam, p) for lam, p in record["robustness"]["precision"])
+    assert by_lam[spec.precision] == pytest.approx(record["probability"], abs=1e-9)
+    assert [a for a, _ in record["robustness"]["audience_cost"]][0] == spec.audience_range[0]
+    assert 0.0 < metrics["behavior"]["PAK irresolute: written refused"]["strike"] < 1.0
     game = read_efg(tmp_path / "run" / "crisis.efg")
-    assert "Crisis" in game.title and "Gambit file:" in out
+    assert "Crisis" in game.title and "Gambit file:" in out and "Recorded path (written > refuse > back_down" in out
 
 
 def test_ceasefire_analysis_follows_the_stated_outcome_and_its_provisions(tmp_path, monkeypatch, capsys):
