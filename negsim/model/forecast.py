@@ -4,9 +4,12 @@ The talks prediction gives every outcome a probability ``w_c``; each outcome wit
 ``w_c > 0`` is a stratum with its own ceasefire (:mod:`negsim.model.situation`), rolled
 out on the same seed (common random numbers across strata and sweep points). Any
 statistic of the mixture is the ``w``-weighted sum of the strata's: the weights are exact,
-so the estimate has no sampling noise from the talks outcome, and its variance is
-``sum_c w_c**2 var_c`` (stratified sampling, Cochran 1977 ch. 5), never more than what
-sampling outcomes in proportion would give.
+so the estimate has no sampling noise from the talks outcome (stratified sampling,
+Cochran 1977 ch. 5). The strata share their random numbers, so they are correlated: the
+estimate of P(breakdown by day t) is the mean over runs ``r`` of ``Y_r = sum_c w_c
+1[run r of stratum c broke down by t]``, and its variance is ``var(Y) / runs`` with
+``E[Y^2] = sum_c sum_d w_c w_d P(both broke down by t)``, counted from the runs. As
+``0 <= Y <= 1``, ``var(Y) <= p (1 - p)``: never more than sampling the talks outcome.
 """
 
 from __future__ import annotations
@@ -62,9 +65,8 @@ class Forecast:
         effective number of runs ``p (1 - p) / var`` of the stratified estimate (all runs
         where that variance is zero); with one stratum it is that stratum's Wilson interval.
         """
-        p_c = np.array([r.breakdown_by_day() / r.runs for r in self.results])  # (C, days)
-        p = self._mix(p_c)
-        var = np.tensordot(self.weights**2, p_c * (1 - p_c) / self.runs, axes=1)
+        p = self._mix([r.breakdown_by_day() / r.runs for r in self.results])
+        var = self.standard_error() ** 2
         with np.errstate(invalid="ignore", divide="ignore"):
             n_eff = np.where(var > 0, p * (1 - p) / np.maximum(var, 1e-300), self.runs * len(self.results))
         n_eff = np.maximum(n_eff, 1.0)
@@ -77,9 +79,17 @@ class Forecast:
         return p, low, high
 
     def standard_error(self) -> np.ndarray:
-        """Standard error of P(breakdown by day t), shape (days,)."""
-        p_c = np.array([r.breakdown_by_day() / r.runs for r in self.results])
-        return np.sqrt(np.tensordot(self.weights**2, p_c * (1 - p_c) / self.runs, axes=1))
+        """Standard error of P(breakdown by day t), shape (days,), the strata's correlation
+        through their shared random numbers included (module docstring)."""
+        never = self.days + 1
+        days = [np.where(r.breakdown_day > 0, r.breakdown_day, never) for r in self.results]
+        second = np.zeros(self.days)
+        for c, (wc, dc) in enumerate(zip(self.weights, days, strict=True)):
+            for d in range(c, len(days)):
+                both = np.bincount(np.maximum(dc, days[d]), minlength=never + 1)[1 : self.days + 1].cumsum() / self.runs
+                second += (1 if d == c else 2) * wc * self.weights[d] * both
+        p = self._mix([r.breakdown_by_day() / r.runs for r in self.results])
+        return np.sqrt(np.maximum(second - p**2, 0.0) / self.runs)
 
     def survival(self) -> np.ndarray:
         """P(no breakdown by the end of day t), shape (days,)."""

@@ -151,3 +151,19 @@ def test_T2_the_mediated_ceasefire_is_predicted_to_survive_three_weeks_with_inci
     out = run_point(build_point(config))
     assert out.metrics["rollout"]["p_breakdown_high"] < 0.5
     assert out.rollout.incident_probability(21) > 0.5
+
+
+def test_the_forecasts_standard_error_counts_the_strata_correlation():
+    """The strata share random numbers: the standard error is that of the per-run mixture
+    Y_r = sum_c w_c 1[run r of stratum c broke down by t] (computed here run by run), and
+    it matches the spread of the estimate over seeds."""
+    config = _config(rollout={**_config()["rollout"], "runs": 4096, "days": 21})
+    out = run_point(build_point(config))
+    f = out.rollout
+    broke = np.array([(r.breakdown_day > 0) & (r.breakdown_day <= 21) for r in f.results], float)  # (C, runs)
+    Y = f.weights @ broke
+    assert f.standard_error()[-1] == pytest.approx(Y.std() / np.sqrt(len(Y)), rel=1e-9)
+    independent = np.sqrt(np.sum(f.weights**2 * broke.mean(1) * (1 - broke.mean(1))) / len(Y))
+    assert f.standard_error()[-1] > 1.2 * independent  # positively correlated strata
+    estimates = [run_point(build_point({**config, "seed": s})).metrics["rollout"]["p_breakdown"] for s in range(24)]
+    assert 0.6 < np.std(estimates, ddof=1) / f.standard_error()[-1] < 1.6
