@@ -20,6 +20,24 @@ def _inputs(spec: Any, names: list[str]) -> dict[str, Any]:
     return {k: {"value": getattr(spec, k), "source": list(spec.sources[k].source), "note": spec.sources[k].note} for k in names}
 
 
+#: The ceasefire analysis's keys -> the rollout config's keys they default to.
+_ROLLOUT_KEYS = {"T": "stage_T", "R": "stage_R", "P": "stage_P", "S": "stage_S", "punishment_days": "punishment_days"}
+
+
+def with_ceasefire_defaults(node: Any, rollout: Any, scenario: Any) -> dict[str, Any]:
+    """The ``ceasefire`` node with every value left out taken from what the ceasefire uses:
+    the rollout's stage payoffs and punishment, the round's discount, with their sources
+    (plain config data in, plain data out; a value given keeps its own source if it has one)."""
+    node = dict(node or {})
+    given = {k: v for k, v in node.items() if k != "sources" and v is not None}
+    values = {k: rollout.get(r) for k, r in _ROLLOUT_KEYS.items()}
+    sources = {k: rollout.get("sources", {}).get(r) for k, r in _ROLLOUT_KEYS.items()}
+    discount = scenario.get("ceasefire_discount") or {}
+    values["delta"] = discount.get("value")
+    sources["delta"] = {"source": discount.get("source"), "note": discount.get("note", "")}
+    return {**values, **given, "sources": {**sources, **(node.get("sources") or {})}}
+
+
 def ceasefire_analysis(
     node: Any, params: CeasefireParams, situation: Situation, outcome: str
 ) -> tuple[str, dict[str, Any]]:
@@ -44,9 +62,12 @@ def ceasefire_analysis(
 
     spec = parse(CeasefireGameSpec, node, "ceasefire")
     names = sourced_values(spec, "ceasefire")
-    stage = cf.StageGame(spec.T, spec.R, spec.P, spec.S)
-    delta = cf.check_delta(spec.delta)
-    k = int(spec.punishment_days)
+    missing = [k for k in names if getattr(spec, k) is None]
+    if missing:
+        raise ConfigError(f"ceasefire.{missing[0]}: no value (with_ceasefire_defaults fills it from the rollout and the round)")
+    stage = cf.StageGame(float(spec.T or 0), float(spec.R or 0), float(spec.P or 0), float(spec.S or 0))
+    delta = cf.check_delta(float(spec.delta or 0))
+    k = int(spec.punishment_days or 0)
     if k < 1:
         raise ConfigError(f"ceasefire.punishment_days: expected at least 1 day, got {k}")
     game = cf.ceasefire_game(stage)

@@ -374,7 +374,7 @@ def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
 def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict[str, Any]]:
     """Validate and run the analysis named by ``cfg.mode`` (ceasefire, bargaining, crisis);
     ``out``, if given, receives the crisis game's Gambit ``.efg`` file."""
-    from negsim.app.analyses import bargaining_analysis, ceasefire_analysis, crisis_analysis
+    from negsim.app.analyses import bargaining_analysis, ceasefire_analysis, crisis_analysis, with_ceasefire_defaults
     from negsim.model.scenario import build_rollout, build_scenario
 
     data = plain_config(cfg)
@@ -392,6 +392,7 @@ def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict
     row, _, col = str(data.get("after") or "insist_written/sign_written").partition("/")  # default: the written guarantee
     i, j = scenario.cell(row, col)
     situation, _ = outcome_ceasefire(scenario, i, j, setup)
+    node = with_ceasefire_defaults(node, data["rollout"], data["scenario"])
     return ceasefire_analysis(node, setup.params, situation, scenario.outcome_labels[i][j])
 
 

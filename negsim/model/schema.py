@@ -212,15 +212,19 @@ class SensitivitySpec:
 
 @dataclass
 class CeasefireGameSpec:
-    """The repeated hold/violate game: daily stage payoffs, discount, punishment length."""
+    """The repeated hold/violate game: daily stage payoffs, discount, punishment length.
 
-    T: float
-    R: float
-    P: float
-    S: float
-    delta: float
-    punishment_days: int
-    sources: dict[str, Sources]
+    A value left out (None) is the one the ceasefire uses: the rollout's stage payoffs and
+    punishment, the round's ``ceasefire_discount``, with their sources.
+    """
+
+    T: float | None = None
+    R: float | None = None
+    P: float | None = None
+    S: float | None = None
+    delta: float | None = None
+    punishment_days: int | None = None
+    sources: dict[str, Sources] = field(default_factory=dict)
 
 
 @dataclass

@@ -29,7 +29,7 @@ def test_ceasefire_analysis_matches_the_game_module(tmp_path, monkeypatch, capsy
         cf.retaliation_probability(stage, 0.98, q_hold, q_violate, 30), abs=1e-12
     )
     assert metrics["stage_equilibria"] == [{"x": [0.0, 1.0], "y": [0.0, 1.0]}]  # one-shot: both violate
-    assert metrics["inputs"]["delta"]["source"] == ["PK10"]
+    assert metrics["inputs"]["delta"]["source"] == ["AF6", "PK5", "EV4"]  # round two's discount, value overridden
     assert "least retaliation probability that deters at delta=0.98" in out
 
 
@@ -48,8 +48,8 @@ def test_bargaining_analysis_matches_the_closed_forms(tmp_path, monkeypatch, cap
         (["analysis=ceasefire", "ceasefire.S=5"],
          "ceasefire.P: a prisoner's dilemma needs T > R > P > S, got T=1.0, R=0.0, P=-2.0, S=5.0"),
         (["analysis=ceasefire", "ceasefire.delta=1.5"], "ceasefire.delta: expected a discount factor in (0, 1), got 1.5"),
-        (["analysis=ceasefire", "ceasefire.sources.T.source=[]"],
-         "ceasefire.sources.T.source: missing source (list POSITIONS.md IDs or 'cite:Author Year')"),
+        (["analysis=ceasefire", "rollout.sources.stage_T.source=[]"],
+         "rollout.sources.stage_T.source: missing source (list POSITIONS.md IDs or 'cite:Author Year')"),
         (["analysis=bargaining", "bargaining.pak_win=2"],
          "bargaining.pak_win (p): expected a probability that A wins in [0, 1], got 2.0"),
         (["mode=bargaining"], "bargaining: no parameters; use analysis=bargaining"),
@@ -99,3 +99,19 @@ def test_ceasefire_analysis_follows_the_stated_outcome_and_its_provisions(tmp_pa
                     tmp_path, monkeypatch, capsys)[0] for v in (0, 1)]
     assert deadlock[0]["verification_in_force"] == deadlock[1]["verification_in_force"] == 0.0
     assert deadlock[0]["signal_probability_hold"] == deadlock[1]["signal_probability_hold"]
+
+
+def test_the_ceasefire_analysis_explains_the_ceasefire_it_drives(tmp_path, monkeypatch, capsys):
+    """Left to its defaults, the analysis uses the rollout's stage payoffs and punishment
+    and the round's discount: its deterring retaliation is the rollout's."""
+    from negsim import load_scenario
+    from negsim.io.configs import config_dir, load_yaml
+    from negsim.model.scenario import build_rollout
+    from negsim.model.situation import outcome_ceasefire
+
+    metrics, _ = run(["analysis=ceasefire", "scenario=istanbul_round3"], tmp_path, monkeypatch, capsys)
+    setup = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml"))
+    _, det = outcome_ceasefire(load_scenario("istanbul_round3"), 0, 0, setup)
+    assert metrics["retaliation_probability"] == pytest.approx(det.retaliate, rel=1e-12)
+    assert metrics["inputs"]["delta"]["value"] == 0.98 and metrics["inputs"]["delta"]["source"] == ["PK10", "EV5"]
+    assert metrics["inputs"]["T"]["value"] == setup.stage.T and metrics["inputs"]["punishment_days"]["value"] == 30
