@@ -392,118 +392,302 @@ on its own changes little, because it acts only where a deal agrees a mechanism.
 
 CRISIS = [
     ("md", """
-# 3. The crisis game: demands, refusals and threats under private resolve
+# 3. The crisis game: a round told in sequence, under private resolve
 
-The talks game has both sides choose at once. In the *crisis game* (`negsim/games/crisis.py`,
-numbers in `configs/game/crisis.yaml`) the round plays out in sequence and each side knows
-something the other does not, its own *resolve*:
+The talks game (notebook 1) has both sides choose at once. The *crisis game* tells the
+same round as a sequence of public moves, each side knowing something the other does
+not: how much fighting would cost it. It retells what happened in each of the three
+rounds (Doha, Istanbul two, Istanbul three) and says how likely the model finds it. The
+tree is fixed in `negsim/model/crisis.py`, its numbers are in `configs/game/crisis.yaml`,
+the solver is `negsim/solvers/agent_qre.py`, and `docs/crisis.md` tells the whole story;
+`negsim analysis=crisis scenario=istanbul_round3` runs the same analysis from the command
+line.
 
-1. nature draws Pakistan's type (resolved or irresolute), then Kabul's; each side knows
-   only its own;
-2. Pakistan demands a written guarantee or settles for a lesser demand (the verbal pledge
-   with phased confidence-building);
-3. Kabul accepts or refuses, seeing the demand but not Pakistan's type;
-4. after a refused written demand, Pakistan strikes or backs down;
-5. after a strike, Kabul retaliates or absorbs it.
+**The tree in words.**
 
-A resolved type pays more for a public climbdown (audience costs, Fearon 1994) and less
-for fighting. This notebook solves the game, reads off who does what, and varies the
-priors. A few seconds in all.
+1. Nature draws Pakistan's type, *resolved* or *irresolute*, then Kabul's. Each side
+   learns its own type only.
+2. Pakistan either makes its written demand (a written, verifiable guarantee against TTP
+   sanctuaries) or settles at the outset for lesser terms: the verbal pledge Kabul already
+   gives, with phased confidence-building.
+3. Kabul, seeing the demand but not Pakistan's type, accepts or refuses. A refused lesser
+   demand ends the round.
+4. After a refused written demand Pakistan, not knowing Kabul's type, strikes or backs
+   down. Backing down is the deadlock of the record: the verbal pledge only, the crossings
+   shut, no strike.
+5. After a strike Kabul, not knowing Pakistan's type, retaliates (open confrontation) or
+   absorbs.
+
+Six kinds of ending for each of four pairs of types: 24 leaves. The notebook shows the
+numbers behind the tree, the audience cost, the model's prediction for each round with the
+probability of what actually happened, how far that rests on two judgements (the precision
+and the audience cost), and how it compares with the Nash benchmark. No game theory is
+assumed; run the cells in order (about twenty seconds in all).
 """),
     ("code", """
 import dataclasses
 import numpy as np
 import matplotlib.pyplot as plt
 import negsim
-from negsim.model.crisis import load_crisis_spec, crisis_game, type_behavior, expected_escalation
-from negsim.games.extensive import n_reduced_strategies
-from negsim.solvers.backward_induction import solve_extensive, describe
+from negsim.model.crisis import (
+    CONCESSION, PATHS, crisis_game, infoset_key, leaf_probability, load_crisis_spec, predict,
+    record_robustness, type_behavior, with_audience_cost,
+)
+from negsim.solvers.agent_qre import agent_qre_path
+from negsim.solvers.backward_induction import describe, solve_extensive
 """),
     ("md", """
-## The tree and its numbers
+## The types, the leaves and their evidence
 
-Leaves are coded in the features of the talks game; payoffs are the scenario's weights
-(plus each type's weight shift) times those features. Every prior and shift cites its
-evidence.
+What a side keeps private is what fighting costs it (Fearon 1994; Schultz 1999). A type
+*shifts* its side's feature weights (payoff units per feature unit): a resolved Pakistan
+pays less per step up the escalation ladder; a resolved Kabul pays less per step and more
+for conceding; an irresolute Kabul pays more per step. Each leaf is coded in the six
+features of the talks game, in the same units: the commitment in place (`guarantee`), the
+sovereignty cost of its form, the escalation ladder (0-4), the crossings open, Pakistan's
+public concession and Kabul's. A leaf's payoff to a side is its weights (the scenario's,
+plus its type's shift) times those features. Every number cites its evidence (the IDs of
+`docs/evidence.md`).
 """),
     ("code", """
 spec = load_crisis_spec()
 print(spec.title)
 for p, player in enumerate(spec.players):
     for t, prior, shift, src in zip(spec.types[p], spec.priors[p], spec.shifts[p], spec.prior_sources[p]):
-        print(f"{player} {t:<11} prior {prior:.2f} {list(src)}  weight shift {shift}")
-for leaf, label in spec.labels.items():
-    print(f"{leaf:>15}: {label} {list(spec.sources[leaf])}")
+        print(f"{player} {t:<10} prior {prior:.2f} {list(src)}; weight shift {shift or 'none'}")
 
 scenario = negsim.load_scenario("istanbul_round2")
+names = scenario.feature_names
+print()
+print(f"{'leaf':<15}{'moves':<37}" + "".join(f"{n[:10]:>11}" for n in names))
+for leaf, moves in PATHS.items():
+    print(f"{leaf:<15}{' > '.join(moves):<37}" + "".join(f"{spec.outcomes[leaf][n]:>11g}" for n in names))
+    print(f"{'':<15}{spec.labels[leaf]} {list(spec.sources[leaf])}")
+
 game = crisis_game(scenario, spec)
+print()
 print(game)
-print("reduced pure strategies (Pakistan, Kabul):", n_reduced_strategies(game))
+assert all(len(info.nodes) == 2 for p in (0, 1) for info in game.infosets[p])  # nobody sees the other's type
 """),
     ("md", """
-## Solving it
+## The audience cost
 
-`solve_extensive` first strikes out actions that are worse whatever the beliefs (so no
-equilibrium rests on a threat nobody would carry out), solves what remains by complete
-enumeration, and checks every equilibrium for regret on the full game. `describe` lists
-each information set ("PAK resolved: demand" = what a resolved Pakistan does at the
-demand stage), how likely it is to be reached, and the behaviour there.
+Fearon (1994): a leader who makes a public demand and then backs down pays for it at
+home, and the price grows as the crisis goes on. In the tree, settling for the lesser
+terms at the outset costs Pakistan one unit of its public-concession feature
+(`pak_concession`). Backing down after its written demand has been refused costs the half
+unit that leaf codes (Pakistan lives with the pledge without withdrawing its demand)
+*plus* the audience cost: `audience_cost` more units of the same feature, priced at the
+same weight. The audience cost is public, the same for both Pakistani types, as in
+Fearon's model, where it is made by public statements. Fearon gives only the direction,
+so the number is a judgement with a range, and the config is refused if backing down would
+not cost more than settling. Because Pakistan's weight on a public concession grows from
+round to round (the scenario weights), so does the audience cost in payoff units. The cell
+reads the price of a unit off the built games: one more unit of audience cost lowers
+Pakistan's payoff at the back-down leaves, and nowhere else.
 """),
     ("code", """
-equilibria = solve_extensive(game)
-print(len(equilibria), "equilibrium(s)")
-for eq in equilibria:
-    print(describe(game, eq.behavior, defined=eq.defined))
-    print("sequentially rational on the path:", eq.sequentially_rational)
-    print("expected escalation level:", round(expected_escalation(game, eq.outcomes), 3))
+outset = spec.outcomes["accept_lesser"][CONCESSION]
+after = spec.outcomes["back_down"][CONCESSION]
+print(f"audience cost {spec.audience_cost:g} units of {CONCESSION} (range {spec.audience_range[0]:g}-"
+      f"{spec.audience_range[1]:g}) {list(spec.model_sources['audience_cost'])}")
+print(f"settling at the outset costs {outset:g} unit; backing down after a refusal "
+      f"{after:g} + {spec.audience_cost:g} = {after + spec.audience_cost:g} units")
+print()
+print("Pakistan's cost, payoff units:")
+print(f"{'round':<16}{'per unit':>10}{'settling':>10}{'backing down':>14}{'of which audience cost':>24}")
+ROUNDS = {"doha_round": "Doha", "istanbul_round2": "Istanbul two", "istanbul_round3": "Istanbul three"}
+scenarios = {name: negsim.load_scenario(name) for name in ROUNDS}
+for name, sc in scenarios.items():
+    g = crisis_game(sc, spec)
+    dearer = crisis_game(sc, with_audience_cost(spec, spec.audience_cost + 1.0))
+    drop = g.terminal_payoffs[:, 0] - dearer.terminal_payoffs[:, 0]
+    back = np.array([g.nodes[t].label == spec.labels["back_down"] for t in g.terminals])
+    assert np.allclose(drop[~back], 0.0) and np.allclose(drop[back], drop[back][0])  # public: same for all types
+    price = drop[back][0]
+    print(f"{ROUNDS[name]:<16}{price:>10.2f}{price * outset:>10.2f}{price * (after + spec.audience_cost):>14.2f}"
+          f"{price * spec.audience_cost:>24.2f}")
 """),
     ("md", """
-## Three rounds compared
+## The prediction: the logit agent QRE at the stated precision
 
-The same tree with each round's weights: how often does each outcome occur?
+Nobody in the model is perfectly rational. Each decision point (an *information set*: a
+side, its type, and what it has seen) is played by an *agent* of its side who takes each
+action with probability proportional to `exp(lambda * v / R)`. Here `v` is the action's
+expected payoff, given what the agent believes about the other side's type (by Bayes' rule
+from everybody's behaviour) and given how play goes on; `R` is the side's payoff range
+over the 24 leaves, so the precision `lambda` has no units and the prediction does not
+depend on either side's payoff unit. At `lambda = 0` play is uniform; as it grows, play
+approaches a sequential equilibrium. This is the logit *agent quantal response
+equilibrium* (McKelvey & Palfrey 1998). Its precision is the talks game's, a judgement
+stated in `configs/game/crisis.yaml` with its range; every path, the record included,
+gets a positive probability. The probability of a round's recorded path (in the config,
+with its evidence) is summed over the four pairs of types.
 """),
     ("code", """
-rows = {}
-for name in negsim.available_scenarios():
-    g = crisis_game(negsim.load_scenario(name), spec)
-    eq = solve_extensive(g)[0]
-    rows[name] = eq.outcomes
-    print(f"{name:>16}: expected escalation {expected_escalation(g, eq.outcomes):.3f}")
-labels = sorted({label for out in rows.values() for label in out})
-fig, ax = plt.subplots(figsize=(8, 3.5))
-bottom = np.zeros(len(rows))
-for label in labels:
-    values = np.array([rows[name].get(label, 0.0) for name in rows])
-    ax.bar(list(rows), values, bottom=bottom, label=label)
-    bottom += values
-ax.set_ylabel("probability")
-ax.legend(fontsize=7, bbox_to_anchor=(1.02, 1), loc="upper left")
+print(f"precision {spec.precision:g} (range {spec.precision_range[0]:g}-{spec.precision_range[1]:g}) "
+      f"{list(spec.model_sources['precision'])}")
+preds = {name: predict(scenarios[name], spec) for name in ROUNDS}
+for name, pred in preds.items():
+    leaf, out = pred.recorded_leaf, pred.qre.outcomes
+    print()
+    print(f"{ROUNDS[name]}: {scenarios[name].title} ({scenarios[name].dates})")
+    print(f"  payoff ranges R: Pakistan {pred.qre.scale[0]:.1f}, Kabul {pred.qre.scale[1]:.1f} payoff units; "
+          f"fixed-point residual {pred.qre.residual:.0e}")
+    print(f"  recorded path: {' > '.join(PATHS[leaf])} {list(spec.model_sources['record.' + name])}")
+    print(f"  P(recorded path) {pred.recorded_probability:.3f}, P(written guarantee) "
+          f"{leaf_probability(spec, out, 'accept_written'):.3f}, P(Pakistan strikes) {pred.strike_probability:.3f}, "
+          f"expected escalation {pred.expected_escalation:.2f} (ladder 0-4)")
+    for other in sorted(PATHS, key=lambda x: -leaf_probability(spec, out, x)):
+        mark = "   <- the record" if other == leaf else ""
+        print(f"    {leaf_probability(spec, out, other):.3f}  {spec.labels[other]}{mark}")
+print()
+for name, pred in preds.items():
+    ruled_out = max(leaf_probability(spec, pred.qre.outcomes, "accept_written"), pred.strike_probability)
+    print(f"{ROUNDS[name]:<15} record {pred.recorded_probability:.3f}: at least 0.2? {pred.recorded_probability >= 0.2}; "
+          f"likelier than a written guarantee and than strikes? {pred.recorded_probability > ruled_out}")
+"""),
+    ("md", """
+## Who does what, by type
+
+The table gives, for each round, the probability of the main choices of each type at the
+baseline. The `describe` table after it is the full profile of one round: one line per
+information set ("PAK resolved: written refused" is what a resolved Pakistan does after
+its written demand is refused), with the probability that it is reached and of each
+action there, then the probability of each leaf and the expected payoffs (payoff units).
+"""),
+    ("code", """
+CHOICES = [("PAK", "demand", "written", "makes the written demand"),
+           ("AFG", "answer written", "accept", "accepts the written demand"),
+           ("AFG", "answer lesser", "accept", "accepts the lesser terms"),
+           ("PAK", "written refused", "strike", "strikes after a refusal"),
+           ("AFG", "struck", "retaliate", "retaliates against a strike")]
+behaviour = {name: type_behavior(pred.game, pred.qre.behavior) for name, pred in preds.items()}
+print(f"{'probability that ...':<42}" + "".join(f"{ROUNDS[n]:>16}" for n in preds))
+for player, stage, action, what in CHOICES:
+    p = spec.players.index(player)
+    for t in spec.types[p]:
+        key = infoset_key(player, t, stage)
+        print(f"{player + ' ' + t:<15}{what:<27}" + "".join(f"{behaviour[n][key][action]:>16.2f}" for n in preds))
+print()
+print(describe(preds["istanbul_round3"].game, preds["istanbul_round3"].qre.behavior))
+"""),
+    ("md", """
+## Robustness: the precision, the audience cost and the priors
+
+The precision and the audience cost are judgements. `record_robustness` solves each round
+again at other precisions (at the config's audience cost) and at other audience costs (at
+the config's precision), and returns the probability of the recorded path at each. The
+tables mark where all three rounds keep at least 0.2; in the figure the dotted lines are
+the baseline and the grey line is 0.2.
+"""),
+    ("code", """
+LAMS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 20]
+COSTS = np.round(np.arange(0.55, 1.501, 0.05), 2)
+robust = {name: record_robustness(scenarios[name], spec, lams=LAMS, audience_costs=COSTS) for name in ROUNDS}
+
+def table(key, label):
+    xs = [x for x, _ in robust["doha_round"][key]]
+    print(f"{label:>14}" + "".join(f"{ROUNDS[n]:>16}" for n in ROUNDS) + "   all >= 0.2")
+    ok = []
+    for i, x in enumerate(xs):
+        ps = [robust[n][key][i][1] for n in ROUNDS]
+        ok += [x] if min(ps) >= 0.2 else []
+        print(f"{x:>14g}" + "".join(f"{q:>16.3f}" for q in ps) + ("   yes" if min(ps) >= 0.2 else ""))
+    print(f"all three rounds >= 0.2 at {label}:", ", ".join(f"{x:g}" for x in ok))
+    print()
+
+table("precision", "precision")
+table("audience_cost", "audience cost")
+
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), sharey=True)
+panels = [("precision", spec.precision, "precision lambda (per unit of each side's payoff range)",
+           f"across the precision (audience cost {spec.audience_cost:g})"),
+          ("audience_cost", spec.audience_cost, "audience cost (units of Pakistan's public concession)",
+           f"across the audience cost (precision {spec.precision:g})")]
+for ax, (key, base, xlabel, title) in zip(axes, panels):
+    for name in ROUNDS:
+        xy = np.array(robust[name][key])
+        ax.plot(xy[:, 0], xy[:, 1], marker="o", ms=3, label=f"{ROUNDS[name]} ({spec.record[name]})")
+    ax.axhline(0.2, color="#888888", lw=0.8)
+    ax.axvline(base, color="k", ls=":", lw=1)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
+axes[0].set_ylim(0, 1)
+axes[0].set_ylabel("probability of the recorded path (0-1)")
+axes[0].legend(fontsize=8)
+fig.suptitle("Each round's recorded path under the logit agent QRE (dotted: baseline; grey: 0.2)")
 fig.tight_layout()
 plt.show()
 """),
     ("md", """
-## What if Pakistan were more likely to be resolved?
-
-The priors are judgements (PK4, PK10). Vary the probability that Pakistan is the resolved
-type, and that Kabul is, and watch the outcomes shift: when Kabul is unlikely to be
-resolved, a resolved Pakistan's written demand can end in strikes.
+The priors (0.5 for each side's resolved type) have no evidence on the odds. Moving each
+to 0.3 or 0.7:
 """),
     ("code", """
-def outcomes_at(p_pak, p_afg, scenario=scenario):
+def recorded_at(name, p_pak, p_afg):
     s = dataclasses.replace(spec, priors=(np.array([p_pak, 1 - p_pak]), np.array([p_afg, 1 - p_afg])))
-    g = crisis_game(scenario, s)
-    eq = solve_extensive(g)[0]
-    return eq.outcomes, expected_escalation(g, eq.outcomes)
+    return predict(scenarios[name], s).recorded_probability
 
-grid = np.linspace(0.1, 0.9, 9)
-for p_afg in (0.2, 0.5):
-    esc = [outcomes_at(p, p_afg)[1] for p in grid]
-    plt.plot(grid, esc, marker="o", label=f"P(Kabul resolved) = {p_afg}")
-plt.xlabel("P(Pakistan resolved)")
-plt.ylabel("expected escalation level")
-plt.legend()
-plt.show()
-print({k: round(v, 3) for k, v in outcomes_at(0.9, 0.2)[0].items() if v > 1e-9})
+assert all(spec.types[p][0] == "resolved" for p in (0, 1))
+for name in ROUNDS:
+    ps = [recorded_at(name, a, b) for a in (0.3, 0.5, 0.7) for b in (0.3, 0.5, 0.7)]
+    print(f"{ROUNDS[name]:<15} P(recorded path) between {min(ps):.3f} and {max(ps):.3f} "
+          "for P(Pakistan resolved) and P(Kabul resolved) each 0.3, 0.5 or 0.7")
+"""),
+    ("md", """
+## Compared with the Nash benchmark
+
+Every decision in this tree is taken without seeing the other side's type, so every
+information set has two nodes and the only subgame is the whole game: every Nash
+equilibrium is subgame perfect, and subgame perfection adds nothing here. The benchmark is
+stricter: `solve_extensive` first strikes out actions that are worse whatever the beliefs
+(so no equilibrium rests on a threat nobody would carry out), finds every equilibrium of
+what remains by complete enumeration in behaviour strategies, checks each for regret on
+the full game, and checks sequential rationality on the path of play. For each round: the
+probability each equilibrium gives the record, and the agent QRE at higher precisions,
+which approach an equilibrium.
+"""),
+    ("code", """
+for name, pred in preds.items():
+    eqs = solve_extensive(pred.game)
+    leaf = pred.recorded_leaf
+    print(f"{ROUNDS[name]}: number of equilibria {len(eqs)}, all sequentially rational on the path: "
+          f"{all(eq.sequentially_rational for eq in eqs)}")
+    print("  P(recorded path) in each:", ", ".join(f"{leaf_probability(spec, eq.outcomes, leaf):.3f}" for eq in eqs))
+    print("  P(lesser terms accepted) in each:",
+          ", ".join(f"{leaf_probability(spec, eq.outcomes, 'accept_lesser'):.3f}" for eq in eqs))
+    high = agent_qre_path(pred.game, [20.0, 40.0])
+    print(f"  agent QRE, P(recorded path): precision {spec.precision:g} {pred.recorded_probability:.3f}, "
+          + ", ".join(f"{q.lam:g} {leaf_probability(spec, q.outcomes, leaf):.3f}" for q in high)
+          + f"; P(lesser terms accepted) at 40: {leaf_probability(spec, high[-1].outcomes, 'accept_lesser'):.3f}")
+"""),
+    ("md", """
+At Doha the equilibrium is the record. In round two every equilibrium has Pakistan settle
+at the outset, so a called bluff (a demand, a refusal, no strike) cannot happen there: the
+record has probability zero, and a perfect Bayesian equilibrium would also need beliefs
+after moves nobody makes, which the evidence does not pin down. Round three has several
+equilibria, some giving the record probability zero and some a positive one, and which
+one is played is not pinned down either. The agent QRE gives every
+path a positive probability, so each round's record has a likelihood; its beliefs come
+from Bayes' rule everywhere; and as the precision grows it moves toward an equilibrium,
+which is why the Istanbul records become rarer at high precision in the figure.
+
+## What this says, and where it stops
+
+- Once backing down costs more than settling, Pakistan's written demand in Istanbul is a
+  gamble that pays only if Kabul might sign: the model retells the two Istanbul rounds as
+  bluffs called, by a Pakistan that could not be sure Kabul would not yield. A dearer
+  climbdown cuts the other way: it deters the bluff (Pakistan settles) or makes it a
+  commitment (Pakistan strikes), so the record fits an audience cost only modestly above
+  the cost of settling (right panel).
+- The fit rests on bounded rationality: at high precision round two is settled at the
+  outset, and in round two the pledge deal is likelier than the record itself.
+- The agent QRE depends on how the tree is drawn (McKelvey & Palfrey 1998), so the tree's
+  shape is part of the model. The numbers also depend on the scenario weights, calibrated
+  for the talks game, and on leaf codings that are judgements (`docs/crisis.md`).
+- The mediator's transfers are not part of this game, and the tree has one round of
+  demands.
 """),
 ]
 
