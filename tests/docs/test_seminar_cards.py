@@ -9,7 +9,8 @@ The convention is documented at the top of ``docs/seminar/README.md``. In short:
   is (see :func:`produced`);
 * in the text, every number from the model is a link to its row, ``[0.879](#p_break)``,
   and may be rounded further than the row's value; a decimal number in the text that is
-  not such a link is an error.
+  not such a link is an error; ``[True](#id)``, ``[False](#id)`` and ``[None](#id)``
+  links must equal their row as text.
 
 Each command is run once (commands shared by several cards are run once for all) in a
 fresh folder through ``python -c "from negsim.app.cli import main; main()"`` with
@@ -46,6 +47,8 @@ SECTIONS = ("Evidence", "Payoffs", "Equilibria", "Flip", "Ceasefire", "Questions
 
 NUMBER = r"[-+\u2212]?\d[\d,]*(?:\.\d+)?"
 LINK = re.compile(r"\[(?P<value>" + NUMBER + r")\]\(#(?P<id>[A-Za-z_][A-Za-z0-9_]*)\)")
+#: A link whose text is not a number: a flag or a missing value, equal to its row as text.
+WORD_LINK = re.compile(r"\[(?P<value>True|False|None)\]\(#(?P<id>[A-Za-z_][A-Za-z0-9_]*)\)")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -275,7 +278,7 @@ def check_card(text: str, outputs: list[Output]) -> list[str]:
             continue
         if not agrees(row.value, got):
             problems.append(f"{rid}: the card says {row.value}, command {row.cmd} gives {got!r} ({row.source})")
-    for m in LINK.finditer(text):
+    for m in (*LINK.finditer(text), *WORD_LINK.finditer(text)):
         rid, stated = m.group("id"), m.group("value")
         if rid not in rows:
             problems.append(f"[{stated}](#{rid}): no such row in the Numbers table")
@@ -360,7 +363,7 @@ _FAKE_CARD = """
 ```bash
 negsim scenario=x   # a comment
 ```
-The chance is [0.88](#p) and the gap [1.5](#gap); thresholds [1](#thr).
+The chance is [0.88](#p) and the gap [1.5](#gap); thresholds [1](#thr), flagged [True](#flag).
 
 ## Numbers
 
@@ -412,3 +415,10 @@ def test_checker_rounds_like_the_card():
     assert agrees("+7.50", 7.5) and agrees("\u22123.90", -3.9000000000000004) and agrees("20,000", 20000)
     assert agrees("0.00", -1e-17) and agrees("1.8", "1.8000001907348633") and agrees("True", True)
     assert not agrees("1", 1.6)
+
+
+def test_checker_fails_a_word_link_that_disagrees(tmp_path):
+    card = _FAKE_CARD.replace("flagged [True](#flag)", "flagged [False](#flag), absent [None](#nope)")
+    problems = check_card(card, [_fake_output(tmp_path, 0.8791)])
+    assert any(p.startswith("[False](#flag)") for p in problems)
+    assert any("#nope" in p for p in problems)
