@@ -75,8 +75,19 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
 
 
 def write_figure_atomic(fig, path: str | Path) -> Path:
-    """Save a matplotlib figure atomically (format from the suffix)."""
-    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=120, format=Path(path).suffix[1:]))
+    """Save a matplotlib figure atomically (format from the suffix), byte-identical for the
+    same figure: no date in an SVG's metadata and a fixed salt for its element ids (set for
+    this call only; the user's rcParams are left alone)."""
+    from matplotlib import rc_context
+
+    fmt = Path(path).suffix[1:]
+    metadata = {"Date": None} if fmt in ("svg", "pdf") else None
+
+    def save(tmp: str) -> None:
+        with rc_context({"svg.hashsalt": "negsim"}):
+            fig.savefig(tmp, dpi=120, format=fmt, metadata=metadata)
+
+    return atomic_write(Path(path), save)
 
 
 def write_arrays_atomic(path: str | Path, **arrays) -> Path:

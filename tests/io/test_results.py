@@ -33,3 +33,16 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path: Path):
         atomic_write(tmp_path / "table.csv", boom)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["table.csv"]
     assert (tmp_path / "table.csv").read_text() == "old\n"
+
+
+def test_the_same_figure_is_written_byte_for_byte_the_same(tmp_path):
+    """Committed figures change only when what they show changes (no date, fixed ids)."""
+    from negsim.viz.canvas import new_figure, save_figure
+
+    digests = []
+    for k in range(2):
+        fig = new_figure((3, 2))
+        fig.add_subplot(1, 1, 1).plot([0, 1], [1, 0], label="a")
+        digests.append([p.read_bytes() for p in save_figure(fig, tmp_path / f"figure{k}")])
+    assert digests[0] == digests[1]
+    assert b"<dc:date>" not in digests[0][1]
