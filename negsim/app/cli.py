@@ -243,6 +243,9 @@ def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
     ``cli_sweeps`` are the ``-m`` sweeps that a ``fast=true`` command line runs in this
     process (:func:`~negsim.app.overrides.split_fast_sweeps`).
     """
+    from negsim.app.workers import watch_driver
+
+    watch_driver()  # in a launcher's worker: stop if the command is killed
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
     overrides = [o for o in hc.overrides.task if not o.startswith("fast=")]
@@ -425,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     hydra_args, sweeps = split_fast_sweeps(args)
+    from negsim.app.workers import mark_driver
+
+    mark_driver()
 
     def task(cfg: DictConfig) -> None:
         run_task(cfg, sweeps)

@@ -54,3 +54,40 @@ def test_sigkill_of_the_fast_path_at_any_moment(delay, tmp_path):
     args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "fast=true", "rollout.runs=4000", "rollout.days=30",
             f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
     _kill_then_rerun(args, out, tmp_path, delay, [0.0, 0.25, 0.5, 0.75, 1.0])
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(tmp_path_factory) -> Path:
+    """A finished three-point sweep folder, its table and plots removed."""
+    root = tmp_path_factory.mktemp("aggregate")
+    sweep = root / "sweep"
+    done = subprocess.run([*NEGSIM, "-m", "mediator.verification=0,0.5,1", "rollout.runs=2000", "rollout.days=20",
+                           f"hydra.sweep.dir={sweep}"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    expected = (sweep / "table.csv").read_text()
+    for made in [*sweep.glob("table.*"), *sweep.glob("*.png"), *sweep.glob("*.svg")]:
+        made.unlink()
+    (root / "expected.csv").write_text(expected)
+    return sweep
+
+
+@pytest.mark.parametrize("delay", [0.6, 1.0, 1.4, 1.8, 2.2])
+def test_sigkill_during_the_aggregation_itself(delay, finished_sweep, tmp_path):
+    """``python -m negsim.app.sweeps`` does nothing but aggregate: a kill at any of these
+    moments lands in it. The table is whole or absent, the rerun removes any temporary and
+    writes exactly the table of the uninterrupted sweep."""
+    import shutil
+
+    sweep = tmp_path / "sweep"
+    shutil.copytree(finished_sweep, sweep)
+    aggregate = [sys.executable, "-m", "negsim.app.sweeps", str(sweep)]
+    proc = subprocess.Popen(aggregate, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    if (sweep / "table.csv").exists():
+        assert (sweep / "table.csv").read_text() == (finished_sweep.parent / "expected.csv").read_text()
+    rerun = subprocess.run(aggregate, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert (sweep / "table.csv").read_text() == (finished_sweep.parent / "expected.csv").read_text()
+    assert not [p for p in sweep.rglob(".*") if p.is_file() and ".hydra" not in p.parts]
