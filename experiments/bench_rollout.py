@@ -176,7 +176,7 @@ def scalar_rollout(p: dict, params: CeasefireParams, situation: Situation, runs:
     out = {k: [] for k in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")}
     for _ in range(runs):
         level, closed, punish = situation.start_level, situation.border_closed, 0
-        broke = first = closed_days = 0
+        first = closed_days = 0
         broke = 1 if situation.start_level >= bl else 0  # starts broken down: broken by day 1
         deaths = 0.0
         for day in range(1, days + 1):
@@ -231,7 +231,7 @@ def replay_scalar(u_all: np.ndarray, p: dict, params: CeasefireParams,
     out = {k: [] for k in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")}
     for run_u in u_all.transpose(2, 0, 1).tolist():  # [run][day][draw]
         level, closed, punish = situation.start_level, situation.border_closed, 0
-        broke = first = closed_days = 0
+        first = closed_days = 0
         broke = 1 if situation.start_level >= bl else 0  # starts broken down: broken by day 1
         deaths = 0.0
         for day, u in enumerate(run_u, start=1):
