@@ -71,10 +71,32 @@ def test_selection_rules_on_the_stag_hunt(rule, action):
 def test_nashpy_methods_refuse_games_too_large_to_search(method):
     from negsim.errors import SolverError
 
-    big = Game(np.zeros((16, 16)), np.zeros((16, 16)))
-    with pytest.raises(SolverError, match=rf"^{method}: a 16x16 game has up to 601,080,390 candidate supports, "
+    big = Game(np.arange(256.0).reshape(16, 16), np.arange(256.0).reshape(16, 16).T)
+    count = "4,294,836,225" if method == "support" else "601,080,390"
+    with pytest.raises(SolverError, match=rf"^{method}: a 16x16 game has up to {count} candidate supports, "
                                           r"more than 200,000; use method='enumerate' \(complete, and faster\)$"):
         solve(big, method)
+
+
+@pytest.mark.parametrize("shape", [(1, 40), (40, 1), (2, 30)])
+def test_support_enumeration_refuses_the_games_it_would_search_without_end(shape):
+    """nashpy tries every pair of non-empty supports: 2^40 of them for a 1x40 game."""
+    from negsim.errors import SolverError
+
+    rng = np.random.default_rng(0)
+    game = Game(rng.normal(size=shape), rng.normal(size=shape))
+    with pytest.raises(SolverError, match=r"^support: a \d+x\d+ game has up to [0-9,]+ candidate supports, more than "):
+        solve(game, "support")
+    assert len(solve(game, "enumerate")) >= 1
+
+
+@pytest.mark.parametrize("A, shape", [(np.ones((3, 3)), "3x3 game with constant payoffs"), (np.arange(3.0)[None], "1x3 game")])
+def test_vertex_enumeration_refuses_in_one_line_what_nashpy_cannot_take(A, shape):
+    from negsim.errors import SolverError
+
+    with pytest.raises(SolverError, match=rf"^vertex: nashpy's vertex enumeration needs two actions per player and "
+                                          rf"payoffs that are not constant, got a {shape}; use method='enumerate'$"):
+        solve(Game(A, A), "vertex")
 
 
 def test_batch_enumeration_chunks_to_fit_memory_and_refuses_a_game_that_cannot():
