@@ -24,6 +24,14 @@ every terminal below (Gambit's incremental payoffs). Numbers may be integers, de
 exponent floats or rationals such as ``-3/4``; ``EFG 2 D`` headers are read like
 ``EFG 2 R``.
 
+Gambit accepts a move whose actions share a label, as in trees that label chance
+actions by their probabilities (``c "" 1 "" { "1/2" 1/2 "1/2" 1/2 } 0``), and renames
+them; :func:`read_efg` renames them the same way (checked against pygambit 16.7), so
+every occurrence of a repeated label ``x`` becomes ``x_1``, ``x_2``... in order, skipping
+names that are already labels of the move: ``{ "1/2" "1/2" }`` reads as
+``("1/2_1", "1/2_2")`` and ``{ "a" "a_1" "a" }`` as ``("a_2", "a_1", "a_3")``. This
+applies to chance and decision moves alike; labels that occur once are kept.
+
 Gambit requires chance probabilities to sum to exactly one, so :func:`write_efg` writes
 them as rationals (the simplest fraction equal to each float, the last one completing the
 sum); payoffs are written as the shortest text that reads back as the same float.
@@ -56,6 +64,7 @@ from negsim.io.gambit import (
     _strings,
     _Token,
     _tokenize,
+    _unique_labels,
     _write_atomically,
 )
 from negsim.io.gambit import (
@@ -240,6 +249,7 @@ def _node(cur: _Cursor, decl: _Declarations, above: np.ndarray):
             decl.events, number, f"chance event {number}", event, token.line
         )
         fields = {"actions": actions, "probs": np.array([float(p) for p in probs]), "label": label}
+    fields["actions"] = _unique_labels(fields["actions"])  # as Gambit: see the module docstring
     payoff = above + _outcome(cur, decl)[1]
     return _Frame(token.text, fields, len(fields["actions"]), payoff)
 
@@ -274,7 +284,9 @@ def read_efg(path: PathLike) -> ExtensiveGame:
         Payoffs as floats (rationals rounded to the nearest float; outcomes at
         non-terminal nodes added into the terminals below them), with the file's title,
         comment, player names, node names and action labels. Information set keys are
-        the information set names where those are unique, else numbered names.
+        the information set names where those are unique, else numbered names. A label
+        repeated among a move's actions (chance or decision) is renamed ``label_1``,
+        ``label_2``... as Gambit does (see the module docstring).
 
     Raises
     ------

@@ -1,15 +1,19 @@
 """Read and write two-player games in Gambit's strategic-form file format (``.nfg``).
 
 Gambit's ``.nfg`` format (https://gambitproject.readthedocs.io/en/latest/formats.html)
-comes in two versions, both of which :func:`read_nfg` reads and :func:`write_nfg` writes:
+starts with a header naming the title and the players, followed by one strategy list per
+player: either counts, ``{ 2 2 }``, or named strategies,
+``{ { "up" "down" } { "left" "right" } }``. After an optional comment comes the body, in
+one of two versions, both of which :func:`read_nfg` reads (with either kind of header,
+as Gambit does) and :func:`write_nfg` writes:
 
-*payoff version*::
+*payoff version* (a flat list of payoffs, both players' for each profile)::
 
     NFG 1 R "Title" { "Row" "Column" } { 2 2 }
     "optional comment"
     1 5  3 7  2 6  4 8
 
-*outcome version*::
+*outcome version* (an outcome list, then one outcome index per profile)::
 
     NFG 1 R "Title" { "Row" "Column" }
     { { "up" "down" } { "left" "right" } }
@@ -17,13 +21,20 @@ comes in two versions, both of which :func:`read_nfg` reads and :func:`write_nfg
     { { "" 1, 5 } { "" 3, 7 } { "" 2, 6 } { "" 4, 8 } }
     1 2 3 4
 
+Gambit's own files also combine named strategies with the payoff version (e.g.
+``NFG 1 R "t" { "P1" "P2" } { { "1" "2" } { "1" "2" } } 2 1 0 0 0 0 1 2``). The body's
+version is told by its first token: ``{`` opens an outcome list, a number is a payoff.
+
 Profiles are listed with the first (row) player's strategy varying fastest, so cell
 ``(i, j)`` of an ``m x n`` game is profile ``i + m * j``. In the outcome version each
 profile names an outcome by its 1-based index; ``0`` is the null outcome, paying zero.
 Numbers may be integers, decimals, exponent floats or rationals such as ``-3/4``;
 ``NFG 1 D`` (decimal) headers are read like ``NFG 1 R``. Only two-player games are
-supported; the payoff version carries no strategy labels, so :class:`~negsim.game.Game`
-supplies its default ones.
+supported. Named strategies become the action labels (a label repeated within one
+player's list is renamed ``label_1``, ``label_2``... as Gambit does, see
+``_unique_labels``); strategy counts carry no labels, so :class:`~negsim.game.Game`
+supplies its default ones. :func:`write_nfg` writes the payoff version with strategy
+counts and the outcome version with named strategies.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 from typing import NamedTuple
@@ -204,15 +216,58 @@ def _check_count(name: str, what: str, found: int, expected: int, shape: tuple[i
         )
 
 
-def _payoff_body(cur: _Cursor) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Parse ``{ m n } ["comment"] payoffs...``; return A, B and empty action labels."""
-    cur.take("{", "'{' opening the strategy counts")
-    shape = (cur.count("a positive strategy count"), cur.count("a positive strategy count"))
-    cur.take("}", "'}' closing the 2 strategy counts")
-    cur.optional_string()
+def _unique_labels(labels) -> tuple[str, ...]:
+    """The labels, with each one that repeats renamed ``label_1``, ``label_2``... as Gambit does.
+
+    Gambit accepts files in which a player's strategies, or a move's actions (chance
+    moves included, e.g. ``{ "1/2" 1/2 "1/2" 1/2 }``), share a label, and renames them;
+    negsim renames them the same way (checked against pygambit 16.7), so that labels are
+    unique and match Gambit's. Every occurrence of a repeated label ``x``, in order, gets
+    the first ``x_k`` (``k`` counting up from 1 for each ``x``) that is neither one of the
+    original labels nor already given out: ``("a", "a_1", "a")`` becomes
+    ``("a_2", "a_1", "a_3")``. Labels that occur once are kept, the empty label included
+    (pygambit also renames a lone empty label, to ``"_1"``; negsim keeps it empty).
+    """
+    labels = tuple(str(s) for s in labels)
+    taken = set(labels)
+    if len(taken) == len(labels):
+        return labels
+    repeated = {s for s, n in Counter(labels).items() if n > 1}
+    counters = dict.fromkeys(repeated, 1)
+    out = []
+    for label in labels:
+        if label in repeated:
+            k = counters[label]
+            while f"{label}_{k}" in taken:
+                k += 1
+            counters[label] = k + 1
+            label = f"{label}_{k}"
+            taken.add(label)
+        out.append(label)
+    return tuple(out)
+
+
+def _strategies(cur: _Cursor) -> tuple[tuple[int, int], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Parse ``{ m n }`` or ``{ { "a" ... } { "c" ... } }``; return the shape and the
+    strategy labels (empty tuples for counts)."""
+    cur.take("{", "'{' opening the strategy counts or strategy lists")
+    if cur.peek().kind != "{":
+        shape = (cur.count("a positive strategy count"), cur.count("a positive strategy count"))
+        cur.take("}", "'}' closing the 2 strategy counts")
+        return shape, ((), ())
+    rows = cur.strings("the row player's strategy labels")
+    cols = cur.strings("the column player's strategy labels")
+    cur.take("}", "'}' closing the 2 strategy lists")
+    if not rows or not cols:
+        raise GameFormatError(f"{cur.name}: each player needs at least one strategy")
+    return (len(rows), len(cols)), (_unique_labels(rows), _unique_labels(cols))
+
+
+def _payoff_body(cur: _Cursor, shape: tuple[int, int]) -> tuple[list[float], list[float]]:
+    """Parse the payoff version's flat list of payoffs; return each player's, by profile."""
     values = [_number(t, cur.name, "a numeric payoff") for t in cur.rest()]
     _check_count(cur.name, "payoffs", len(values), 2 * shape[0] * shape[1], shape)
-    return *_profile_matrices(values[0::2], values[1::2], shape), ((), ())
+    return values[0::2], values[1::2]
 
 
 def _outcome(cur: _Cursor) -> tuple[float, float]:
@@ -243,26 +298,17 @@ def _outcome_index(token: _Token, name: str, n_outcomes: int) -> int:
     return index
 
 
-def _outcome_body(cur: _Cursor) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Parse strategy labels, comment, outcome list and one outcome index per profile."""
-    cur.take("{", "'{' opening the strategy lists")
-    rows = cur.strings("the row player's strategy labels")
-    cols = cur.strings("the column player's strategy labels")
-    cur.take("}", "'}' closing the 2 strategy lists")
-    if not rows or not cols:
-        raise GameFormatError(f"{cur.name}: each player needs at least one strategy")
-    cur.optional_string()
+def _outcome_body(cur: _Cursor, shape: tuple[int, int]) -> tuple[list[float], list[float]]:
+    """Parse the outcome version's outcome list and one outcome index per profile; return
+    each player's payoffs, by profile."""
     cur.take("{", "'{' opening the outcome list")
     outcomes = [(0.0, 0.0)]
     while cur.peek().kind != "}":
         outcomes.append(_outcome(cur))
     cur.pos += 1
-    shape = (len(rows), len(cols))
     indices = [_outcome_index(t, cur.name, len(outcomes) - 1) for t in cur.rest()]
     _check_count(cur.name, "outcome indices", len(indices), shape[0] * shape[1], shape)
-    u1 = [outcomes[k][0] for k in indices]
-    u2 = [outcomes[k][1] for k in indices]
-    return *_profile_matrices(u1, u2, shape), (tuple(rows), tuple(cols))
+    return [outcomes[k][0] for k in indices], [outcomes[k][1] for k in indices]
 
 
 def _profile_matrices(u1: list[float], u2: list[float], shape: tuple[int, int]):
@@ -291,14 +337,17 @@ def read_nfg(path: PathLike) -> Game:
     ----------
     path : str or os.PathLike
         The file, in the payoff or the outcome version of the format (detected
-        automatically), with an ``NFG 1 R`` or ``NFG 1 D`` header.
+        automatically), with an ``NFG 1 R`` or ``NFG 1 D`` header and either strategy
+        counts or named strategies.
 
     Returns
     -------
     Game
         Payoffs as floats (rationals are rounded to the nearest float), with the file's
-        title and player names; strategy labels come from the outcome version, while the
-        payoff version gets :class:`~negsim.game.Game`'s default labels.
+        title and player names. Named strategies become the action labels, in either
+        version (a label repeated within a player's list is renamed ``label_1``,
+        ``label_2``... as Gambit does); a header with strategy counts gets
+        :class:`~negsim.game.Game`'s default labels.
 
     Raises
     ------
@@ -312,8 +361,11 @@ def read_nfg(path: PathLike) -> Game:
         raise GameFormatError(f"{name}: file is empty, expected an 'NFG 1 R' header")
     cur = _Cursor(_tokenize(text, name), name)
     title, players = _header(cur)
-    outcome_version = cur.peek().kind == "{" and cur.tokens[cur.pos + 1].kind == "{"
-    A, B, actions = (_outcome_body if outcome_version else _payoff_body)(cur)
+    shape, actions = _strategies(cur)
+    cur.optional_string()
+    outcome_version = cur.peek().kind == "{"
+    u1, u2 = (_outcome_body if outcome_version else _payoff_body)(cur, shape)
+    A, B = _profile_matrices(u1, u2, shape)
     return Game(A, B, players=(players[0], players[1]), actions=actions, title=title)
 
 

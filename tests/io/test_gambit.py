@@ -192,6 +192,195 @@ def test_rationals_round_to_the_nearest_float(tmp_path):
     assert game.B[0, 0] == float(Fraction(-123456789123456789123, 10))
 
 
+# --------------------------------------------------------------------------- named strategies, either body
+
+# Gambit's own files (e.g. contrib/games/coord2.nfg, winkels.nfg) name strategies in the
+# header and then give the payoffs as a flat list; these are written by hand after them.
+NAMED_PAYOFF_EXAMPLE = """NFG 1 R "Hand-written 3x2 game with named strategies" { "Row" "Col" }
+
+{ { "1" "2" "3" }
+{ "left" "right" }
+}
+
+4 1  0 0  7/2 -2
+1 1  2 3  -1 5
+"""
+
+NAMED_DECIMAL_EXAMPLE = """NFG 1 D "Decimal header, named strategies, comment" { "1" "2" }
+
+{ { "1" "2" }
+{ "1" "2" "3" }
+}
+"payoffs in the decimal style"
+
+1.250000 0.000000  0.000000 2.000000  4.000000 1.000000
+0.000000 0.000000  1.500000 1.500000  2.000000 -0.500000
+"""
+
+COUNTED_OUTCOME_EXAMPLE = """NFG 1 R "Outcome version under a counts header" { "A" "B" } { 2 1 }
+{ { "o" 1, 2 } { "p" 3, 4 } }
+2 1
+"""
+
+NAMED_EXAMPLES = {
+    "named_payoff": (
+        NAMED_PAYOFF_EXAMPLE,
+        [[4, 1], [0, 2], [3.5, -1]],
+        [[1, 1], [0, 3], [-2, 5]],
+        (("1", "2", "3"), ("left", "right")),
+    ),
+    "named_decimal": (
+        NAMED_DECIMAL_EXAMPLE,
+        [[1.25, 4, 1.5], [0, 0, 2]],
+        [[0, 1, 1.5], [2, 0, -0.5]],
+        (("1", "2"), ("1", "2", "3")),
+    ),
+    "named_outcome": (
+        OUTCOME_EXAMPLE,
+        [[0.75, 0.25, 0.75], [-2, -2, 0.25]],
+        [[-1 / 3, 5, -1 / 3], [1.5e-3, 1.5e-3, 5]],
+        (("Concede", "Hold"), ("Accept", "Reject", "Stall")),
+    ),
+    "counted_outcome": (COUNTED_OUTCOME_EXAMPLE, [[3], [1]], [[4], [2]], (("r1", "r2"), ("c1",))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_EXAMPLES))
+def test_strategy_names_are_read_in_both_body_versions(tmp_path, case):
+    text, A, B, actions = NAMED_EXAMPLES[case]
+    path = tmp_path / f"{case}.nfg"
+    path.write_text(text)
+    game = read_nfg(path)
+    np.testing.assert_array_equal(game.A, A)
+    np.testing.assert_array_equal(game.B, B)
+    assert game.actions == actions
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_EXAMPLES))
+def test_named_strategy_files_round_trip(tmp_path, case):
+    text, *_ = NAMED_EXAMPLES[case]
+    (tmp_path / "in.nfg").write_text(text)
+    game = read_nfg(tmp_path / "in.nfg")
+    for version in ("outcome", "payoff"):
+        write_nfg(game, tmp_path / f"{version}.nfg", version=version)
+        back = read_nfg(tmp_path / f"{version}.nfg")
+        assert_same_payoffs(back, game)
+        assert (back.title, back.players) == (game.title, game.players)
+        # the payoff version is written with strategy counts, hence default labels
+        assert back.actions == (game.actions if version == "outcome" else Game(game.A, game.B).actions)
+
+
+def _gambit_labels(g) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(s.label for s in p.strategies) for p in g.players)
+
+
+@pytest.mark.parametrize("case", ["named_payoff", "named_decimal", "named_outcome"])
+def test_named_strategy_files_agree_with_pygambit(tmp_path, case):
+    gbt = pytest.importorskip("pygambit")
+    text, *_ = NAMED_EXAMPLES[case]
+    path = tmp_path / f"{case}.nfg"
+    path.write_text(text)
+    theirs = gbt.read_nfg(str(path))
+    game = read_nfg(path)
+    A, B = gambit_arrays(theirs)
+    np.testing.assert_array_equal(game.A, A)
+    np.testing.assert_array_equal(game.B, B)
+    assert game.actions == _gambit_labels(theirs)
+    assert game.players == tuple(p.label for p in theirs.players) and game.title == theirs.title
+
+
+def _named_nfg(game: Game, version: str) -> str:
+    """A named-strategy .nfg file in either body version, written independently of negsim."""
+    def q(text: str) -> str:
+        return '"' + text.replace('"', '\\"') + '"'
+
+    head = f"NFG 1 R {q(game.title)} {{ {' '.join(map(q, game.players))} }}\n"
+    head += "{ " + " ".join("{ " + " ".join(map(q, labels)) + " }" for labels in game.actions) + " }\n"
+    m, n = game.shape
+    num = lambda x: str(int(x)) if float(x).is_integer() else repr(float(x))  # noqa: E731 (Gambit refuses "1e+20")
+    cells = [(num(game.A[i, j]), num(game.B[i, j])) for j in range(n) for i in range(m)]
+    if version == "payoff":
+        return head + " ".join(f"{u} {v}" for u, v in cells) + "\n"
+    outcomes = " ".join(f'{{ "" {u}, {v} }}' for u, v in cells)
+    return head + f"{{ {outcomes} }}\n" + " ".join(str(k + 1) for k in range(len(cells))) + "\n"
+
+
+@pytest.mark.parametrize("version", ["payoff", "outcome"])
+@ORACLE
+@given(game=games(label=gambit_labels, title=gambit_titles))
+def test_named_strategy_files_read_like_pygambit_reads_them(tmp_path, version, game):
+    gbt = pytest.importorskip("pygambit")
+    path = tmp_path / "named.nfg"
+    path.write_text(_named_nfg(game, version))
+    theirs = gbt.read_nfg(str(path))
+    ours = read_nfg(path)
+    A, B = gambit_arrays(theirs)
+    np.testing.assert_array_equal(ours.A, A)
+    np.testing.assert_array_equal(ours.B, B)
+    assert_same_payoffs(ours, game)
+    assert ours.actions == _gambit_labels(theirs) == game.actions
+
+
+# A player's repeated strategy labels, and what pygambit 16.7 makes of them.
+REPEATED = [
+    (("a", "a"), ("a_1", "a_2")),
+    (("a", "b", "a"), ("a_1", "b", "a_2")),
+    (("a", "a_1", "a"), ("a_2", "a_1", "a_3")),
+    (("a", "a", "a_2"), ("a_1", "a_3", "a_2")),
+    (("a_1", "a_1", "a", "a"), ("a_1_1", "a_1_2", "a_2", "a_3")),
+    (("", ""), ("_1", "_2")),
+    (("1/2", "1/2", "x"), ("1/2_1", "1/2_2", "x")),
+]
+
+
+@pytest.mark.parametrize(("labels", "renamed"), REPEATED)
+def test_repeated_strategy_labels_are_renamed_as_gambit_does(tmp_path, labels, renamed):
+    rows = " ".join(f'"{s}"' for s in labels)
+    path = tmp_path / "repeated.nfg"
+    path.write_text(f'NFG 1 R "r" {{ "A" "B" }} {{ {{ {rows} }} {{ "c" }} }}\n' + "1 2 " * len(labels))
+    game = read_nfg(path)
+    assert game.actions == (renamed, ("c",))
+    gbt = pytest.importorskip("pygambit")
+    assert _gambit_labels(gbt.read_nfg(str(path)))[0] == renamed
+
+
+@ORACLE
+@given(labels=st.lists(st.sampled_from(["a", "a_1", "a_2", "a_1_1", "b", "b_1"]), min_size=1, max_size=7))
+def test_renaming_of_repeated_labels_matches_pygambit(tmp_path, labels):
+    gbt = pytest.importorskip("pygambit")
+    rows = " ".join(f'"{s}"' for s in labels)
+    path = tmp_path / "repeated.nfg"
+    path.write_text(f'NFG 1 R "r" {{ "A" "B" }} {{ {{ {rows} }} {{ "c" }} }}\n' + "1 2 " * len(labels))
+    got = read_nfg(path).actions[0]
+    assert got == _gambit_labels(gbt.read_nfg(str(path)))[0]
+    assert len(set(got)) == len(got)
+
+
+# Malformed named-strategy files: the message names the real problem (never "outcome").
+NAMED_MALFORMED = {
+    "too_few_payoffs": ('{ { "a" "b" } { "c" "d" } } 1 2 3 4 5 6 7', "expected 8 payoffs for a 2x2 game, found 7"),
+    "too_many_payoffs": ('{ { "a" } { "c" } }\n"comment" 1 2 3', "expected 2 payoffs for a 1x1 game, found 3"),
+    "word_payoff": ('{ { "a" } { "c" } }\n1 two', "expected a numeric payoff, found a word of 3 characters (line 3)"),
+    "label_not_quoted": ('{ { "a" b } { "c" } } 1 2', "strategy labels as quoted strings"),
+    "one_list": ('{ { "a" "b" } } 1 2 3 4', "expected '{' opening the column player's strategy labels, found '}'"),
+    "three_lists": ('{ { "a" } { "c" } { "e" } } 1 2', "expected '}' closing the 2 strategy lists, found '{'"),
+    "no_payoffs": ('{ { "a" } { "c" } }', "expected 2 payoffs for a 1x1 game, found 0"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NAMED_MALFORMED))
+def test_malformed_named_strategy_files_blame_the_real_problem(tmp_path, case):
+    body, expected = NAMED_MALFORMED[case]
+    path = tmp_path / f"{case}.nfg"
+    path.write_text(f'NFG 1 R "t" {{ "P1" "P2" }}\n{body}\n')
+    with pytest.raises(GameFormatError) as info:
+        read_nfg(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert expected in message
+    assert "outcome" not in message
+
+
 # --------------------------------------------------------------------------- malformed files
 
 MALFORMED = {
