@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
-from negsim.model.rollout import OPEN_WAR, RolloutResult
+from negsim.model.rollout import OPEN_WAR, RolloutResult, wilson_bounds
 
 #: The horizon's quantiles of the time to breakdown reported in summaries.
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -58,29 +57,29 @@ class Forecast:
     def _mix(self, per_stratum) -> np.ndarray:
         return np.tensordot(self.weights, np.asarray(per_stratum, float), axes=1)
 
+    def _estimate(self) -> np.ndarray:
+        """P(breakdown by day t), the weighted mean of the strata's, shape (days,)."""
+        return self._mix([r.breakdown_by_day() / r.runs for r in self.results])
+
     def breakdown_probability(self, confidence: float = 0.95):
         """P(breakdown by day t) with intervals: (estimate, low, high), each shape (days,).
 
-        The interval is Wilson's (:func:`negsim.model.rollout.wilson_interval`) at the
+        The interval is Wilson's (:func:`negsim.model.rollout.wilson_bounds`) at the
         effective number of runs ``p (1 - p) / var`` of the stratified estimate (all runs
         where that variance is zero); with one stratum it is that stratum's Wilson interval.
         """
-        p = self._mix([r.breakdown_by_day() / r.runs for r in self.results])
-        var = self.standard_error() ** 2
+        p = self._estimate()
+        return (p, *self._bounds(p, self._variance(p), confidence))
+
+    def _bounds(self, p: np.ndarray, var: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+        """Wilson's interval around ``p`` at the effective number of runs ``p (1 - p) / var``."""
         with np.errstate(invalid="ignore", divide="ignore"):
             n_eff = np.where(var > 0, p * (1 - p) / np.maximum(var, 1e-300), self.runs * len(self.results))
-        n_eff = np.maximum(n_eff, 1.0)
-        z = ndtri(0.5 + confidence / 2)
-        denom = 1 + z**2 / n_eff
-        centre = (p + z**2 / (2 * n_eff)) / denom
-        half = z * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2)) / denom
-        low = np.where(p <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
-        high = np.where(p >= 1, 1.0, np.clip(centre + half, 0.0, 1.0))
-        return p, low, high
+        return wilson_bounds(p, np.maximum(n_eff, 1.0), confidence)
 
-    def standard_error(self) -> np.ndarray:
-        """Standard error of P(breakdown by day t), shape (days,), the strata's correlation
-        through their shared random numbers included (module docstring)."""
+    def _variance(self, p: np.ndarray) -> np.ndarray:
+        """Variance of the estimate ``p`` of P(breakdown by day t), shape (days,), the
+        strata's correlation through their shared random numbers included (module docstring)."""
         never = self.days + 1
         days = [np.where(r.breakdown_day > 0, r.breakdown_day, never) for r in self.results]
         second = np.zeros(self.days)
@@ -88,12 +87,15 @@ class Forecast:
             for d in range(c, len(days)):
                 both = np.bincount(np.maximum(dc, days[d]), minlength=never + 1)[1 : self.days + 1].cumsum() / self.runs
                 second += (1 if d == c else 2) * wc * self.weights[d] * both
-        p = self._mix([r.breakdown_by_day() / r.runs for r in self.results])
-        return np.sqrt(np.maximum(second - p**2, 0.0) / self.runs)
+        return np.maximum(second - p**2, 0.0) / self.runs
+
+    def standard_error(self) -> np.ndarray:
+        """Standard error of P(breakdown by day t), shape (days,) (:meth:`_variance`)."""
+        return np.sqrt(self._variance(self._estimate()))
 
     def survival(self) -> np.ndarray:
         """P(no breakdown by the end of day t), shape (days,)."""
-        return 1.0 - self.breakdown_probability()[0]
+        return 1.0 - self._estimate()
 
     def hazard(self) -> np.ndarray:
         """P(breakdown on day t | none before), shape (days,) (NaN once none survive)."""
@@ -104,7 +106,7 @@ class Forecast:
 
     def time_to_breakdown_quantiles(self, qs=QUANTILES) -> dict[float, float]:
         """Day by which a fraction q has broken down (mixture); inf when beyond the horizon."""
-        cum = self.breakdown_probability()[0]
+        cum = self._estimate()
         out = {}
         for q in qs:
             hit = np.flatnonzero(cum >= q - 1e-12)
@@ -118,7 +120,9 @@ class Forecast:
     def summary(self) -> dict[str, float | int | None]:
         """Headline numbers of the mixture, as :meth:`RolloutResult.summary`, plus the
         standard error of P(breakdown by the horizon) and the number of strata."""
-        p, lo, hi = self.breakdown_probability()
+        p = self._estimate()
+        var = self._variance(p)
+        lo, hi = self._bounds(p, var, 0.95)
         median = self.time_to_breakdown_quantiles((0.5,))[0.5]
         closed = self._mix([r.closed_days.mean() for r in self.results])
         return {
@@ -128,7 +132,7 @@ class Forecast:
             "p_breakdown": float(p[-1]),
             "p_breakdown_low": float(lo[-1]),
             "p_breakdown_high": float(hi[-1]),
-            "p_breakdown_se": float(self.standard_error()[-1]),
+            "p_breakdown_se": float(np.sqrt(var[-1])),
             "median_days_to_breakdown": None if np.isinf(median) else median,
             "mean_closed_days": float(closed),
             "mean_trade_lost_usd": float(closed * self.results[0].trade_loss_per_day),

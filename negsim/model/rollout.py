@@ -631,15 +631,25 @@ def wilson_interval(successes, n: int, confidence: float = 0.95):
     -------
     (p, low, high) : numpy.ndarray each, the shape of ``successes``
     """
-    k = np.asarray(successes, dtype=float)
+    p = np.asarray(successes, dtype=float) / n
+    return (p, *wilson_bounds(p, n, confidence))
+
+
+def wilson_bounds(p, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson interval ``(low, high)`` around proportions ``p`` from ``n`` trials.
+
+    ``n`` may be an array of the shape of ``p`` (an effective number of trials, as for a
+    stratified estimate: :class:`negsim.model.forecast.Forecast`); the interval is exact
+    at the ends (0 at ``p = 0``, 1 at ``p = 1``, not 1 - 1e-16).
+    """
+    p = np.asarray(p, dtype=float)
     z = ndtri(0.5 + confidence / 2)
-    p = k / n
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    low = np.where(k == 0, 0.0, np.clip(centre - half, 0.0, 1.0))  # exact at the ends,
-    high = np.where(k == n, 1.0, np.clip(centre + half, 0.0, 1.0))  # not 1 - 1e-16
-    return p, low, high
+    low = np.where(p <= 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+    high = np.where(p >= 1, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return low, high
 
 
 def _block_streams(seed: np.random.SeedSequence, first: int, count: int) -> list[np.random.Generator]:
