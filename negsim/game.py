@@ -168,6 +168,14 @@ class Dominated:
         return bool(np.isclose(self.by.max(), 1.0))
 
 
+def player_scales(A, B) -> np.ndarray:
+    """Each player's payoff range (max minus min over the cells), shape (2,); 1 where a
+    player's payoffs are flat. Dividing a player's payoffs by it states them in a unit of
+    their own, which leaves equilibria unchanged and makes logit responses unit-free."""
+    spread = np.array([np.ptp(np.asarray(A, float)), np.ptp(np.asarray(B, float))])
+    return np.where(spread > 0, spread, 1.0)
+
+
 def own_payoffs(game: Game, player: int) -> np.ndarray:
     """The player's payoffs with its own actions in rows, the opponent's in columns."""
     return np.asarray(game.A if player == 0 else game.B.T, dtype=float)

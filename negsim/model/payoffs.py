@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from negsim.errors import ConfigError
+from negsim.game import player_scales
 from negsim.model.scenario import Scenario, check_knob
 
 #: The mediator knobs that enter the talks game's payoffs (the rest act in the ceasefire).
@@ -121,9 +122,7 @@ def payoff_scale(scenario: Scenario) -> np.ndarray:
     numpy.ndarray, shape (2,)
         Positive scales of Pakistan's and Kabul's payoffs (1 where a player's payoffs are flat).
     """
-    A, B = payoff_batch(scenario, **{knob: 0.0 for knob in TALKS_KNOBS})
-    spread = np.array([np.ptp(A), np.ptp(B)])
-    return np.where(spread > 0, spread, 1.0)
+    return player_scales(*payoff_batch(scenario, **{knob: 0.0 for knob in TALKS_KNOBS}))
 
 
 def payoff_grid(scenario: Scenario, **axes) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:

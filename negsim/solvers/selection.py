@@ -33,6 +33,7 @@ import numpy as np
 
 from negsim.equilibrium import Equilibrium
 from negsim.errors import SolverError
+from negsim.game import player_scales
 
 Profile = tuple[np.ndarray, np.ndarray]
 
@@ -50,8 +51,7 @@ def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) ->
         return profiles[0]
     from negsim.solvers.qre import logit_limit
 
-    spread = np.array([np.ptp(A), np.ptp(B)])
-    unit = np.where(spread > 0, spread, 1.0)
+    unit = player_scales(A, B)
     x_end, y_end = logit_limit(A / unit[0], B / unit[1])
     dist = [np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles]
     return profiles[int(np.argmin(dist))]

@@ -21,7 +21,7 @@ import numpy as np
 
 from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError
-from negsim.game import Game
+from negsim.game import Game, player_scales
 from negsim.io.results import config_hash, package_versions
 from negsim.model.forecast import Forecast
 from negsim.model.rollout import RolloutResult, RolloutSetup, Situation, check_seed
@@ -159,10 +159,7 @@ def _scale(point: Point) -> np.ndarray:
     or in the game itself (Gambit file)."""
     from negsim.model.payoffs import payoff_scale
 
-    if point.scenario is not None:
-        return payoff_scale(point.scenario)
-    spread = np.array([np.ptp(point.game.A), np.ptp(point.game.B)])
-    return np.where(spread > 0, spread, 1.0)
+    return payoff_scale(point.scenario) if point.scenario is not None else player_scales(point.game.A, point.game.B)
 
 
 def predict_point(point: Point, equilibria: Sequence[Equilibrium], chosen: int) -> tuple[np.ndarray, str]:
