@@ -50,7 +50,7 @@ from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
 from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
 from negsim.model.scenario import Scenario
-from negsim.studies.pipeline import check_memory, run_point
+from negsim.studies.pipeline import check_memory, outcome_cell, run_point
 
 register()
 
@@ -392,8 +392,7 @@ def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict
     from negsim.model.situation import outcome_ceasefire
 
     setup = build_rollout(data.get("rollout"))
-    row, _, col = str(data.get("after") or "insist_written/sign_written").partition("/")  # default: the written guarantee
-    i, j = scenario.cell(row, col)
+    i, j = outcome_cell(scenario, data.get("after") or "insist_written/sign_written")  # default: the written guarantee
     situation, _ = outcome_ceasefire(scenario, i, j, setup)
     node = with_ceasefire_defaults(node, data["rollout"], data["scenario"])
     return ceasefire_analysis(node, setup.params, situation, scenario.outcome_labels[i][j])

@@ -15,6 +15,7 @@ from negsim.errors import ConfigError
 from negsim.io.results import write_text_atomic
 from negsim.io.tables import csv_text
 from negsim.model.scenario import FRACTION_KNOBS, Scenario
+from negsim.model.talks import deal_probability
 from negsim.studies.pipeline import Point
 from negsim.studies.threshold import deal_curve, least_cost_leverage, leverage_threshold, prediction_at
 from negsim.viz.canvas import save_figure
@@ -50,7 +51,7 @@ def threshold_experiment(
             if t.value is not None:
                 above = t.value + margin
                 at = min(above, 1.0) if knob in FRACTION_KNOBS else above
-                check = float(prediction_at(sc, selection, lam, **{knob: at})[sc.deal].sum())
+                check = deal_probability(sc, prediction_at(sc, selection, lam, **{knob: at}))
             rows.append({
                 "scenario": sc.name, "knob": knob, "baseline": getattr(sc.mediator, knob), "upper": upper,
                 "threshold": t.value, "bracket_low": t.below, "bracket_high": t.above,

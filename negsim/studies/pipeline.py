@@ -90,16 +90,21 @@ def check_memory(runs: int, points: int, chunk_runs: int, limit: int | None = No
         )
 
 
-def _after(scenario: Scenario | None, value: Any) -> tuple[int, int] | None:
-    """The ``after=ROW/COL`` outcome as indices, or None when not given."""
-    if value in (None, ""):
-        return None
-    if scenario is None:
-        raise ConfigError("after: a Gambit file has no talks outcomes to roll the ceasefire out after; drop after")
+def outcome_cell(scenario: Scenario, value: Any) -> tuple[int, int]:
+    """The outcome ``ROW/COL`` (PAK action / AFG action) as indices, or a ConfigError naming ``after``."""
     if not isinstance(value, str) or value.count("/") != 1:
         raise ConfigError(f"after: expected ROW/COL (PAK action / AFG action, e.g. insist_written/verbal_only), got {value!r}")
     row, col = value.split("/")
     return scenario.cell(row, col)
+
+
+def after_cell(scenario: Scenario | None, value: Any) -> tuple[int, int] | None:
+    """The ``after=ROW/COL`` outcome as indices (:func:`outcome_cell`), or None when not given."""
+    if value in (None, ""):
+        return None
+    if scenario is None:
+        raise ConfigError("after: a Gambit file has no talks outcomes to roll the ceasefire out after; drop after")
+    return outcome_cell(scenario, value)
 
 
 def build_point(config: Mapping[str, Any]) -> Point:
@@ -148,7 +153,7 @@ def build_point(config: Mapping[str, Any]) -> Point:
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
-        tol=float(solver.tol), lam=None if lam is None else float(lam), after=_after(scenario, config.get("after")),
+        tol=float(solver.tol), lam=None if lam is None else float(lam), after=after_cell(scenario, config.get("after")),
         setup=setup, seed=seed, config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)),
         **setup.sizes,
     )
@@ -184,15 +189,16 @@ def predict_point(point: Point, equilibria: Sequence[Equilibrium], chosen: int) 
 
 
 def _situations(point: Point, prediction: np.ndarray):
-    """The ceasefire of every predicted outcome (stratum), with its deterrence."""
+    """The strata of the prediction (cells and weights) and the ceasefire of each, with its
+    deterrence; no strata without a scenario or a rollout."""
     from negsim.model.forecast import strata
     from negsim.model.situation import outcome_ceasefire
 
     if point.scenario is None or point.runs == 0:
-        return {}, {}
-    cells, _ = strata(prediction)
+        return (), np.zeros(0), {}, {}
+    cells, weights = strata(prediction)
     pairs = {c: outcome_ceasefire(point.scenario, *c, point.setup) for c in cells}
-    return {c: s for c, (s, _) in pairs.items()}, {c: d for c, (_, d) in pairs.items()}
+    return cells, weights, {c: s for c, (s, _) in pairs.items()}, {c: d for c, (_, d) in pairs.items()}
 
 
 def _finite(x: float) -> float | None:
@@ -293,16 +299,13 @@ def _outcomes(points: Sequence[Point], equilibria, progress: bool) -> list[Outco
     predicted = [predict_point(pt, eqs, c) for pt, eqs, c in zip(points, equilibria, chosen, strict=True)]
     both = [_situations(pt, P) for pt, (P, _) in zip(points, predicted, strict=True)]
     groups: dict[tuple, list[Situation]] = {}
-    for pt, (sits, _) in zip(points, both, strict=True):
+    for pt, (_, _, sits, _) in zip(points, both, strict=True):
         groups.setdefault(_key(pt), []).extend(sits.values())
     rolled = _roll(groups, progress)
     out = []
-    for pt, eqs, c, (P, rule), (sits, dets) in zip(points, equilibria, chosen, predicted, both, strict=True):
+    for pt, eqs, c, (P, rule), (cells, w, sits, dets) in zip(points, equilibria, chosen, predicted, both, strict=True):
         forecast = None
-        if sits:
-            from negsim.model.forecast import strata
-
-            cells, w = strata(P)
+        if cells:
             forecast = Forecast(cells, w, tuple(rolled[(*_key(pt), sits[cell])] for cell in cells))
         out.append(Outcome(eqs, c, P, sits, forecast, _metrics(pt, eqs, c, P, rule, sits, dets, forecast)))
     return out
