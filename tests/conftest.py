@@ -16,6 +16,21 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def shipped_config(round_name: str = "istanbul_round2", *, rollout: dict | None = None, **top) -> dict:
+    """A run config as plain data, from the shipped configs of one round: its scenario and
+    mediator, the talks game, the default rollout updated by ``rollout``, plus ``top``."""
+    from negsim.io.configs import config_dir, load_yaml
+
+    root = config_dir()
+    return {
+        "scenario": load_yaml(root / "scenario" / f"{round_name}.yaml"),
+        "game": load_yaml(root / "game" / "talks.yaml"),
+        "mediator": load_yaml(root / "mediator" / f"{round_name}.yaml"),
+        "rollout": {**load_yaml(root / "rollout" / "default.yaml"), **(rollout or {})},
+        **top,
+    }
+
+
 def profile_set(profiles, digits: int = 7) -> set[tuple[float, ...]]:
     """A set of (x, y) profiles, rounded, for comparing equilibrium sets across solvers."""
     return {tuple(np.round(np.concatenate([x, y]), digits) + 0.0) for x, y in profiles}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import shipped_config
 
 from negsim import load_scenario, with_mediator
 from negsim.io.configs import config_dir, load_yaml
@@ -18,16 +19,9 @@ WRITTEN, PLEDGE, DEADLOCK = (0, 0), (1, 1), (0, 1)
 RUNS = 8192
 
 
-def _config(**top):
-    root = config_dir()
-    return {
-        "scenario": load_yaml(root / "scenario" / "istanbul_round2.yaml"),
-        "game": load_yaml(root / "game" / "talks.yaml"),
-        "mediator": load_yaml(root / "mediator" / "istanbul_round2.yaml"),
-        "rollout": {**load_yaml(root / "rollout" / "default.yaml"), "runs": RUNS},
-        "seed": 11,
-        **top,
-    }
+def _config(round_name: str = "istanbul_round2", *, days: int | None = None, runs: int = RUNS, **top):
+    rollout = {"runs": runs} if days is None else {"runs": runs, "days": days}
+    return shipped_config(round_name, rollout=rollout, seed=11, **top)
 
 
 def _after(cell_name: str, **mediator):
@@ -144,10 +138,7 @@ def test_T2_the_mediated_ceasefire_is_predicted_to_survive_three_weeks_with_inci
     """T2 (EV4) as probabilities from the prediction: after the Doha round and after round
     two, the ceasefire is likelier than not to hold for 21 days, and an incident within
     them is likelier than not."""
-    config = _config(rollout={**_config()["rollout"], "days": 21})
-    root = config_dir()
-    config["scenario"] = load_yaml(root / "scenario" / f"{name}.yaml")
-    config["mediator"] = load_yaml(root / "mediator" / f"{name}.yaml")
+    config = _config(name, days=21)
     out = run_point(build_point(config))
     assert out.metrics["rollout"]["p_breakdown_high"] < 0.5
     assert out.rollout.incident_probability(21) > 0.5
@@ -157,7 +148,7 @@ def test_the_forecasts_standard_error_counts_the_strata_correlation():
     """The strata share random numbers: the standard error is that of the per-run mixture
     Y_r = sum_c w_c 1[run r of stratum c broke down by t] (computed here run by run), and
     it matches the spread of the estimate over seeds."""
-    config = _config(rollout={**_config()["rollout"], "runs": 4096, "days": 21})
+    config = _config(runs=4096, days=21)
     out = run_point(build_point(config))
     f = out.rollout
     broke = np.array([(r.breakdown_day > 0) & (r.breakdown_day <= 21) for r in f.results], float)  # (C, runs)

@@ -7,23 +7,15 @@ import re
 
 import numpy as np
 import pytest
+from conftest import shipped_config
 
 from negsim.errors import ConfigError
-from negsim.io.configs import config_dir, load_yaml
 from negsim.model.rollout import BLOCK, rollout_memory
 from negsim.studies.pipeline import build_point, check_memory, run_point, run_points
 
 
 def _config(**rollout):
-    root = config_dir()
-    return {
-        "scenario": load_yaml(root / "scenario" / "istanbul_round2.yaml"),
-        "game": load_yaml(root / "game" / "talks.yaml"),
-        "mediator": load_yaml(root / "mediator" / "istanbul_round2.yaml"),
-        "rollout": {**load_yaml(root / "rollout" / "default.yaml"), **rollout},
-        "solver": {"method": "enumerate", "selection": "qre", "tol": 1e-8},
-        "seed": 7,
-    }
+    return shipped_config(rollout=rollout, solver={"method": "enumerate", "selection": "qre", "tol": 1e-8}, seed=7)
 
 
 def test_build_point_from_plain_data_and_its_hash_follows_the_inputs():
