@@ -6,10 +6,19 @@ most they could gain by deviating to a pure action::
     regret_row = max_i (A y)_i - x^T A y        regret_col = max_j (x^T B)_j - x^T B y
 
 A profile is a Nash equilibrium iff both regrets are zero. Solvers work in floating
-point, so :func:`verified` accepts a regret up to ``tol`` times the game's payoff range
-(``DEFAULT_TOL = 1e-8``, i.e. a hundred-millionth of the spread between the worst and the
-best payoff) and raises :class:`EquilibriumCheckError` otherwise: a failure there is a
-solver bug, never silently dropped.
+point, so :func:`verified` accepts each player's regret up to ``tol`` times that player's
+payoff range (``DEFAULT_TOL = 1e-8``, a hundred-millionth of the spread between their worst
+and best payoff), plus the rounding of the check itself, and raises
+:class:`EquilibriumCheckError` otherwise: a failure there is a solver bug, never silently
+dropped. Regrets are computed on payoffs shifted to start at zero (they do not change), so
+the check means the same at any payoff scale and offset. The exact mode
+(:func:`verified_exact`) accepts only zero regret, in rational arithmetic.
+
+Float64 cannot tell apart payoffs that differ by less than about ``1e-16`` of their
+magnitude; :func:`check_resolution` refuses, before any solver runs, games with two
+payoffs of one player that differ by less than ``RESOLUTION = 1e-10`` of that player's
+payoff range unless they are rounding noise of each other (within a few units in the
+last place, as ``0.1 + 0.2`` and ``0.3``, which count as ties).
 """
 
 from __future__ import annotations
@@ -19,6 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_TOL = 1e-8
+#: Payoff differences below this fraction of a player's payoff range, and not rounding
+#: noise, cannot be resolved in float64 (see module docstring).
+RESOLUTION = 1e-10
+#: Differences within this many units in the last place of the larger value are noise.
+_NOISE_ULPS = 8
 
 
 class EquilibriumCheckError(AssertionError):
@@ -45,12 +59,16 @@ class Equilibrium:
         Each player's regret (gain from the best pure deviation), >= 0 and within tolerance.
     method : str
         The solver that found it.
+    exact : tuple, optional
+        In exact mode, ``(x, y, payoffs)`` as tuples of :class:`fractions.Fraction`
+        (the float attributes are their nearest floats); None otherwise.
     """
 
     strategies: tuple[np.ndarray, np.ndarray]
     payoffs: np.ndarray
     regret: np.ndarray
     method: str = ""
+    exact: tuple | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "strategies", tuple(_readonly(s) for s in self.strategies))
@@ -88,6 +106,8 @@ def regrets(A: np.ndarray, B: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.nd
     numpy.ndarray, shape (..., 2)
         Row player's and column player's regret.
     """
+    A = A - A.min(axis=(-2, -1), keepdims=True)  # regret is unchanged by a shift
+    B = B - B.min(axis=(-2, -1), keepdims=True)
     Ay = np.einsum("...mn,...n->...m", A, y)
     xB = np.einsum("...m,...mn->...n", x, B)
     r_row = Ay.max(axis=-1) - np.einsum("...m,...m->...", x, Ay)
@@ -105,15 +125,59 @@ def check_tol(tol: float) -> float:
     return float(tol)
 
 
-def regret_tolerance(A: np.ndarray, B: np.ndarray, tol: float = DEFAULT_TOL) -> np.ndarray:
-    """Absolute regret tolerance per game: ``tol`` times the payoff range (at least ``tol``).
+def payoff_ranges(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Each player's payoff range (max minus min), shapes (..., m, n) -> (..., 2)."""
+    return np.stack([A.max(axis=(-2, -1)) - A.min(axis=(-2, -1)), B.max(axis=(-2, -1)) - B.min(axis=(-2, -1))], axis=-1)
 
-    Shapes: ``A, B`` (..., m, n) -> (...,).
+
+def regret_tolerance(A: np.ndarray, B: np.ndarray, tol: float = DEFAULT_TOL) -> np.ndarray:
+    """Each player's absolute regret tolerance: ``tol`` times their payoff range, plus the
+    rounding of computing a regret (``4 (m + n)`` units of ``2^-52`` of the range).
+
+    Shapes: ``A, B`` (..., m, n) -> (..., 2).
     """
-    spread = np.maximum(
-        A.max(axis=(-2, -1)) - A.min(axis=(-2, -1)), B.max(axis=(-2, -1)) - B.min(axis=(-2, -1))
-    )
-    return tol * np.maximum(spread, 1.0)
+    m, n = A.shape[-2:]
+    return (tol + 4 * (m + n) * np.finfo(float).eps) * payoff_ranges(A, B)
+
+
+def _unresolved(M: np.ndarray) -> tuple[int, float, float] | None:
+    """The first game of (G, m, n) payoffs with two values float64 cannot resolve, as
+    ``(game, a, b)``, or None."""
+    v = np.sort(M.reshape(len(M), -1), axis=1)
+    gaps = np.diff(v, axis=1)
+    spread = v[:, -1:] - v[:, :1]
+    noise = gaps <= _NOISE_ULPS * np.spacing(np.maximum(np.abs(v[:, :-1]), np.abs(v[:, 1:])))
+    bad = (gaps > 0) & (gaps < RESOLUTION * spread) & ~noise
+    if not bad.any():
+        return None
+    g, k = np.argwhere(bad)[0]
+    return int(g), float(v[g, k]), float(v[g, k + 1])
+
+
+def check_resolution(A: np.ndarray, B: np.ndarray) -> None:
+    """Refuse games whose payoffs float64 cannot resolve, with one line naming the player,
+    the two payoffs and the range, and pointing to ``exact=True``.
+
+    Shapes: ``A, B`` (m, n) or (G, m, n).
+
+    Raises
+    ------
+    SolverError
+    """
+    from negsim.errors import SolverError
+
+    for name, M in (("row player's", A), ("column player's", B)):
+        M = np.asarray(M, dtype=float)
+        found = _unresolved(M.reshape(-1, *M.shape[-2:]))
+        if found is not None:
+            g, a, b = found
+            spread = float(np.ptp(M.reshape(-1, *M.shape[-2:])[g]))
+            where = f" (game {g} of the batch)" if M.ndim > 2 else ""
+            raise SolverError(
+                f"the {name} payoffs {a!r} and {b!r} differ by {b - a:.3g}, {(b - a) / spread:.2g} of "
+                f"their range {spread:.3g}{where}: float64 cannot resolve differences below "
+                f"{RESOLUTION:g} of the range; use solve(game, exact=True)"
+            )
 
 
 def is_probability_vector(p: np.ndarray, tol: float = 1e-9) -> np.ndarray:
@@ -158,12 +222,12 @@ def verified_regrets(
         )
     r = regrets(A, B, x, y)
     limit = regret_tolerance(A, B, tol)
-    bad = np.any(r > limit[..., None], axis=-1)
+    bad = np.any(r > limit, axis=-1)
     if np.any(bad):
         k = int(np.flatnonzero(bad)[0])
         raise EquilibriumCheckError(
             f"solver '{method}' returned a profile with regret {r[k].tolist()} above "
-            f"tolerance {float(limit[k]):.3g}: x={x[k]}, y={y[k]}"
+            f"tolerance {limit[k].tolist()}: x={x[k]}, y={y[k]}"
         )
     return np.maximum(r, 0.0)
 
@@ -187,3 +251,33 @@ def verified(game_A, game_B, profiles, *, method: str, tol: float = DEFAULT_TOL)
     r = verified_regrets(A, B, x, y, method=method, tol=tol)
     pay = np.stack([np.einsum("em,emn,en->e", x, A, y), np.einsum("em,emn,en->e", x, B, y)], axis=-1)
     return [Equilibrium((x[k], y[k]), pay[k], r[k], method) for k in range(E)]
+
+
+def verified_exact(A, B, profiles, *, method: str) -> list[Equilibrium]:
+    """Check rational profiles exactly (zero regret, probabilities summing to one) and wrap
+    them as :class:`Equilibrium` with their fractions in ``exact``.
+
+    Parameters
+    ----------
+    A, B : sequence of sequences of fractions.Fraction, shape (m, n)
+    profiles : sequence of (x, y)
+        Tuples of fractions of lengths m and n.
+
+    Raises
+    ------
+    EquilibriumCheckError
+        If any profile is not exactly an equilibrium.
+    """
+    out = []
+    for x, y in profiles:
+        if sum(x) != 1 or sum(y) != 1 or min(x) < 0 or min(y) < 0:
+            raise EquilibriumCheckError(f"solver '{method}' returned non-probabilities: x={x}, y={y}")
+        Ay = [sum(a * q for a, q in zip(row, y, strict=True)) for row in A]
+        xB = [sum(p * B[i][j] for i, p in enumerate(x)) for j in range(len(y))]
+        pay = (sum(p * v for p, v in zip(x, Ay, strict=True)), sum(q * v for q, v in zip(y, xB, strict=True)))
+        regret = (max(Ay) - pay[0], max(xB) - pay[1])
+        if regret != (0, 0):
+            raise EquilibriumCheckError(f"solver '{method}' returned a profile with exact regret {regret}: x={x}, y={y}")
+        floats = (np.array([float(p) for p in x]), np.array([float(q) for q in y]))
+        out.append(Equilibrium(floats, np.array([float(v) for v in pay]), np.zeros(2), method, (x, y, pay)))
+    return out

@@ -23,7 +23,15 @@ from typing import Callable
 
 import numpy as np
 
-from negsim.equilibrium import DEFAULT_TOL, Equilibrium, check_tol, verified, verified_regrets
+from negsim.equilibrium import (
+    DEFAULT_TOL,
+    Equilibrium,
+    check_resolution,
+    check_tol,
+    verified,
+    verified_exact,
+    verified_regrets,
+)
 from negsim.errors import GameFormatError, SolverError
 from negsim.game import Game, as_payoff_pair
 from negsim.solvers import enumeration, nashpy_methods, pure
@@ -62,7 +70,9 @@ def _unknown(method: str, known) -> SolverError:
     return SolverError(f"unknown solver '{method}'; expected one of: {', '.join(sorted(known))}")
 
 
-def solve(game: Game, method: str = "enumerate", *, tol: float = DEFAULT_TOL) -> list[Equilibrium]:
+def solve(
+    game: Game, method: str = "enumerate", *, tol: float = DEFAULT_TOL, exact: bool = False
+) -> list[Equilibrium]:
     """Equilibria of a two-player game by the named method, each checked for regret.
 
     Parameters
@@ -72,17 +82,36 @@ def solve(game: Game, method: str = "enumerate", *, tol: float = DEFAULT_TOL) ->
     method : str
         A key of :data:`SOLVERS`.
     tol : float
-        Regret tolerance relative to the payoff range (see :mod:`negsim.equilibrium`).
+        Regret tolerance relative to each player's payoff range (see
+        :mod:`negsim.equilibrium`).
+    exact : bool
+        Rational arithmetic (``method="enumerate"`` only, games up to 7x7): all extreme
+        equilibria of the game whose payoffs are exactly the stored floats, each with zero
+        regret and its fractions in :attr:`Equilibrium.exact`.
 
     Returns
     -------
     list of Equilibrium
         ``method="enumerate"`` returns all extreme equilibria.
+
+    Raises
+    ------
+    SolverError
+        For an unknown method, a bad ``tol``, or (float path) payoffs float64 cannot
+        resolve (:func:`negsim.equilibrium.check_resolution`).
     """
     if method not in SOLVERS:
         raise _unknown(method, SOLVERS)
     tol = check_tol(tol)
     A, B = as_payoff_pair(game.A, game.B)
+    if exact:
+        if method != "enumerate":
+            raise SolverError(f"exact=True: only method='enumerate' is exact, got method='{method}'")
+        from negsim.solvers.exact import as_fractions, exact_equilibria
+
+        FA, FB = as_fractions(A.tolist()), as_fractions(B.tolist())
+        return verified_exact(FA, FB, exact_equilibria(FA, FB), method="enumerate (exact)")
+    check_resolution(A, B)
     return verified(A, B, SOLVERS[method](A, B), method=method, tol=tol)
 
 
@@ -130,13 +159,21 @@ def _fitting_chunk(method: str, m: int, n: int, chunk_games: int, limit: int | N
     """Games per vectorised step that fit in half the available memory (at most
     ``chunk_games``); a :class:`SolverError` when not even one game fits.
 
-    Enumeration pairs every basis of one polytope with every basis of the other: about
-    ``10 K^2`` bytes per game, ``K = C(m + n, m)`` (measured 9.4 K^2).
+    Games solved by supports (3x3 and smaller) hold a small system per basis; larger ones
+    keep a record (about ``8 (m + n + 4)`` bytes) per vertex of each polytope, bounded by
+    the upper bound theorem (:func:`~negsim.solvers.polytopes.vertex_bound`) and by
+    :data:`~negsim.solvers.polytopes.MAX_VERTICES`.
     """
     from negsim.machine import available_memory
+    from negsim.solvers.polytopes import MAX_VERTICES, vertex_bound
 
-    bases = math.comb(m + n, m)
-    per_game = 10 * bases**2 + 64 * bases * (m + n) if method == "enumerate" else 64 * m * n
+    if method == "enumerate" and math.comb(m + n, m) <= enumeration.SMALL_BASES:
+        per_game = 64 * math.comb(m + n, m) * (m + n)
+    elif method == "enumerate":
+        vertices = min(max(vertex_bound(m, m + n), vertex_bound(n, m + n)), MAX_VERTICES)
+        per_game = 2 * 8 * (m + n + 4) * vertices
+    else:
+        per_game = 64 * m * n
     limit = available_memory() if limit is None else limit
     if limit is None:
         return chunk_games
@@ -189,6 +226,7 @@ def solve_batch(
         raise SolverError(f"payoff batches must share a shape (..., m, n), got {A.shape} and {B.shape}")
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(B))):
         raise SolverError("payoff batch contains NaN or infinite payoffs")
+    check_resolution(A, B)
     batch_shape = A.shape[:-2]
     m, n = A.shape[-2:]
     Af, Bf = A.reshape(-1, m, n), B.reshape(-1, m, n)

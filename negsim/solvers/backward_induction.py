@@ -32,7 +32,6 @@ undefined (Kreps & Wilson 1982 would pin them down by consistency).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from itertools import product
 
@@ -58,7 +57,6 @@ from negsim.games.extensive import (
     realization_plan,
     reduced_strategic_form,
 )
-from negsim.solvers.enumeration import MAX_BASES
 
 #: Pure subgame-perfect profiles enumerated at most (ties multiply them).
 MAX_PROFILES = 10_000
@@ -488,7 +486,12 @@ def _key(profile: Profile) -> tuple:
 
 
 def solve_extensive(
-    game: ExtensiveGame, method: str = "enumerate", *, prune: bool = True, tol: float = DEFAULT_TOL
+    game: ExtensiveGame,
+    method: str = "enumerate",
+    *,
+    prune: bool = True,
+    tol: float = DEFAULT_TOL,
+    exact: bool = False,
 ) -> list[BehaviorEquilibrium]:
     """Equilibria of an extensive game in behaviour strategies, with beliefs.
 
@@ -505,6 +508,9 @@ def solve_extensive(
         returned, non-credible threats included.
     tol : float
         Relative tolerance for dominance, regret and sequential rationality.
+    exact : bool
+        Solve the reduced strategic form in rational arithmetic (see
+        :func:`negsim.solvers.solve`), e.g. for payoffs float64 cannot resolve.
 
     Returns
     -------
@@ -515,22 +521,15 @@ def solve_extensive(
     Raises
     ------
     SolverError
-        If the (pruned) reduced strategic form is too large for the method (for
-        ``"enumerate"``, checked before any basis is built).
+        If the (pruned) reduced strategic form is too large for the method, or (float
+        path) its payoffs cannot be resolved in float64.
     """
     from negsim.solvers import solve  # negsim.solvers imports nothing from here
 
     pruned = prune_dominated(game, tol=tol) if prune else _identity(game)
     form = reduced_strategic_form(pruned.game)
-    m, n = form.shape
-    if method == "enumerate" and math.comb(m + n, m) > MAX_BASES:
-        raise SolverError(
-            f"the reduced strategic form of '{game.title}' is {m}x{n}: enumeration needs "
-            f"{math.comb(m + n, m)} bases per player (limit {MAX_BASES})"
-            + ("" if prune else "; try prune=True")
-        )
     seen, profiles, masks = set(), [], []
-    for eq in solve(form, method, tol=tol):
+    for eq in solve(form, method, tol=tol, exact=exact):
         beh = [mixed_to_behavior(pruned.game, p, eq.strategies[p]) for p in (0, 1)]
         profile, defined = expand_behavior(
             pruned, (beh[0][0], beh[1][0]), (beh[0][1], beh[1][1])

@@ -5,9 +5,11 @@ in the form of von Stengel (2007), "Equilibrium computation for two-player games
 strategic and extensive form", ch. 3 of *Algorithmic Game Theory* (Nisan, Roughgarden,
 Tardos & Vazirani, eds.), sections 3.4-3.6.
 
-Payoffs are first mapped affinely into [1, 2] (``1 + (M - min M) / max(range, 1)``,
-separately for ``A`` and ``B``). A positive affine map of one player's payoffs leaves the
-equilibria unchanged, and positive payoffs make the two best-response polytopes
+Payoffs are first mapped affinely onto [1, 2] (``1 + (M - min M) / range``, separately for
+``A`` and ``B``: :func:`negsim.solvers.polytopes.unit_rescale`), so the pivoting tolerances
+are relative to each player's payoff range and the path is the same at any payoff scale.
+A positive affine map of one player's payoffs leaves the equilibria unchanged, and
+positive payoffs make the two best-response polytopes
 
     P = {x in R^m : x >= 0,  B^T x <= 1}        Q = {y in R^n : A y <= 1,  y >= 0}
 
@@ -46,6 +48,7 @@ import numpy as np
 
 from negsim.errors import SolverError
 from negsim.game import as_payoff_pair
+from negsim.solvers.polytopes import unit_rescale
 
 Profile = tuple[np.ndarray, np.ndarray]
 
@@ -58,12 +61,6 @@ TIE_TOL = 1e-9
 MAX_PIVOTS = 100_000
 #: Profiles closer than this (max-norm) count as one equilibrium in :func:`lemke_howson_all`.
 DEDUPE_TOL = 1e-8
-
-
-def _rescale(M: np.ndarray) -> np.ndarray:
-    """Affine map of payoffs into [1, 2], preserving best responses. Shape (m, n) -> (m, n)."""
-    lo = M.min()
-    return 1.0 + (M - lo) / max(M.max() - lo, 1.0)
 
 
 def _tableaux(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -206,7 +203,7 @@ def lemke_howson(
             f"got {label!r}"
         )
     limit = pivot_bound(m, n) if max_pivots is None else max_pivots
-    initial = _tableaux(_rescale(A), _rescale(B))
+    initial = _tableaux(unit_rescale(A[None])[0], unit_rescale(B[None])[0])
     tableaux = list(initial)
     bases = [np.arange(m, m + n), np.arange(m)]
     slack_cols = (np.arange(m, m + n), np.arange(m))

@@ -1,17 +1,18 @@
 """Pure-strategy Nash equilibria by enumeration of all action profiles, batched.
 
 A profile ``(i, j)`` is an equilibrium when ``A[i, j]`` is a maximum of column ``j`` of
-``A`` and ``B[i, j]`` a maximum of row ``i`` of ``B`` (ties count, within a tolerance of
-``TIE_TOL`` times the payoff range). See e.g. Osborne & Rubinstein (1994), ch. 2.
+``A`` and ``B[i, j]`` a maximum of row ``i`` of ``B`` (ties count, within the tolerance of
+the enumeration, :data:`negsim.solvers.polytopes.TIE_TOL` times that player's payoff range,
+so the pure equilibria are exactly the pure ones among the extreme equilibria). See e.g.
+Osborne & Rubinstein (1994), ch. 2.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from negsim.equilibrium import regret_tolerance
-
-TIE_TOL = 1e-12
+from negsim.equilibrium import payoff_ranges
+from negsim.solvers.polytopes import TIE_TOL
 
 
 def pure_equilibria_batch(A: np.ndarray, B: np.ndarray):
@@ -29,9 +30,9 @@ def pure_equilibria_batch(A: np.ndarray, B: np.ndarray):
         Degenerate (one-hot) mixed strategies of each equilibrium.
     """
     G, m, n = A.shape
-    tol = regret_tolerance(A, B, TIE_TOL)[:, None, None]
-    row_best = A >= A.max(axis=1, keepdims=True) - tol
-    col_best = B >= B.max(axis=2, keepdims=True) - tol
+    tol = TIE_TOL * payoff_ranges(A, B)[:, :, None, None]
+    row_best = A >= A.max(axis=1, keepdims=True) - tol[:, 0]
+    col_best = B >= B.max(axis=2, keepdims=True) - tol[:, 1]
     g, i, j = np.nonzero(row_best & col_best)
     return g, np.eye(m)[i], np.eye(n)[j]
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from negsim import Game, solve, solve_batch
 from negsim.errors import SolverError
 from negsim.solvers.enumeration import extreme_equilibria
+from negsim.solvers.polytopes import search_vertices, tableau, unit_rescale
 
 
 def naive_regret(A, B, x, y):
@@ -136,5 +137,13 @@ def test_unknown_solver_and_bad_batches_are_clear_errors():
 def test_games_beyond_the_enumeration_limits_are_refused_clearly():
     with pytest.raises(SolverError, match="63 labels|65 labels"):
         solve(Game(np.zeros((2, 63)), np.zeros((2, 63))))
-    with pytest.raises(SolverError, match="bases per player"):
-        solve(Game(np.zeros((9, 9)), np.zeros((9, 9))))
+    T = tableau(unit_rescale(np.random.default_rng(0).normal(size=(1, 5, 5))), slack_first=True)
+    with pytest.raises(SolverError, match=r"^vertex search: a best-response polytope has more than 4 vertices; "
+                                          r"use method='lemke_howson'"):
+        search_vertices(T, np.arange(5, 10), max_vertices=4)
+
+
+def test_games_that_enumerating_bases_could_not_afford_are_solved():
+    # 9x9 has C(18, 9) = 48620 bases per polytope; a constant game has every pure profile.
+    eqs = solve(Game(np.zeros((9, 9)), np.zeros((9, 9))))
+    assert len(eqs) == 81 and all(e.is_pure for e in eqs)

@@ -14,6 +14,7 @@ from negsim.equilibrium import regret_tolerance, regrets
 from negsim.errors import SolverError
 from negsim.solvers import lemke_howson as lh
 from negsim.solvers.lemke_howson import lemke_howson, lemke_howson_all, pivot_bound
+from negsim.solvers.polytopes import unit_rescale
 
 MATCHING_PENNIES = np.array([[1.0, -1.0], [-1.0, 1.0]])
 ROCK_PAPER_SCISSORS = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]])
@@ -50,7 +51,7 @@ def assert_equilibrium(A, B, x, y):
     assert x.dtype == float and y.dtype == float
     for p in (x, y):
         assert np.all(p >= 0.0) and abs(p.sum() - 1.0) < 1e-12
-    assert regrets(A, B, x, y).max() <= regret_tolerance(A, B), (A, B, x, y)
+    assert np.all(regrets(A, B, x, y) <= regret_tolerance(A, B)), (A, B, x, y)
 
 
 def same(p, q, tol: float = 1e-9) -> bool:
@@ -66,7 +67,7 @@ def naive_pivoting_cycles(A, B, label: int) -> bool:
     """Lemke-Howson with the plain minimum-ratio test (ties to the last row), run until it
     finishes (False) or revisits a state (True): the lexicographic test replaced."""
     m, n = A.shape
-    tableaux = list(lh._tableaux(lh._rescale(A), lh._rescale(B)))
+    tableaux = list(lh._tableaux(unit_rescale(A[None])[0], unit_rescale(B[None])[0]))
     bases = [list(range(m, m + n)), list(range(m))]
     side, entering = (0 if label < m else 1), label
     seen = set()

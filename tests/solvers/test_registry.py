@@ -103,12 +103,12 @@ def test_batch_enumeration_chunks_to_fit_memory_and_refuses_a_game_that_cannot()
     from negsim.errors import SolverError
     from negsim.solvers import _fitting_chunk
 
-    assert _fitting_chunk("enumerate", 3, 3, 20_000, limit=2**30) == 20_000  # 3x3: 20 bases, small
-    six = _fitting_chunk("enumerate", 6, 6, 20_000, limit=2**30)
-    assert 20 <= six < 100  # 6x6: 924 bases, about 9 MB a game
-    with pytest.raises(SolverError, match=r"^enumerate: one 8x8 game needs about 1\.6 GiB of memory, more than half "
+    assert _fitting_chunk("enumerate", 3, 3, 20_000, limit=2**30) == 20_000  # 3x3: 20 small systems
+    # 10x10: at most 4004 vertices per polytope (upper bound theorem), 384 bytes each.
+    assert _fitting_chunk("enumerate", 10, 10, 20_000, limit=2**30) == 2**29 // (2 * 8 * 24 * 4004)
+    with pytest.raises(SolverError, match=r"^enumerate: one 30x30 game needs about 1\.0 GiB of memory, more than half "
                                           r"the 1\.0 GiB available; use method='lemke_howson'"):
-        _fitting_chunk("enumerate", 8, 8, 20_000, limit=2**30)
+        _fitting_chunk("enumerate", 30, 30, 20_000, limit=2**30)
 
 
 def test_a_chunked_batch_gives_the_same_equilibria_as_one_pass():
