@@ -176,7 +176,7 @@ def check_resolution(A: np.ndarray, B: np.ndarray) -> None:
             raise SolverError(
                 f"the {name} payoffs {a!r} and {b!r} differ by {b - a:.3g}, {(b - a) / spread:.2g} of "
                 f"their range {spread:.3g}{where}: float64 cannot resolve differences below "
-                f"{RESOLUTION:g} of the range; use solve(game, exact=True)"
+                f"{RESOLUTION:g} of the range; use exact=True"
             )
 
 

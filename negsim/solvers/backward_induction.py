@@ -510,7 +510,8 @@ def solve_extensive(
         Relative tolerance for dominance, regret and sequential rationality.
     exact : bool
         Solve the reduced strategic form in rational arithmetic (see
-        :func:`negsim.solvers.solve`), e.g. for payoffs float64 cannot resolve.
+        :func:`negsim.solvers.solve`), e.g. for payoffs float64 cannot resolve; needs
+        ``prune=False``. Each result's ``strategic`` equilibrium then carries its fractions.
 
     Returns
     -------
@@ -528,7 +529,9 @@ def solve_extensive(
 
     pruned = prune_dominated(game, tol=tol) if prune else _identity(game)
     form = reduced_strategic_form(pruned.game)
-    seen, profiles, masks = set(), [], []
+    if exact and prune:
+        raise SolverError("exact=True needs prune=False (pruning compares payoffs in floating point)")
+    seen, profiles, masks, strategic = set(), [], [], []
     for eq in solve(form, method, tol=tol, exact=exact):
         beh = [mixed_to_behavior(pruned.game, p, eq.strategies[p]) for p in (0, 1)]
         profile, defined = expand_behavior(
@@ -539,9 +542,10 @@ def solve_extensive(
             seen.add(key)
             profiles.append(profile)
             masks.append(defined)
+            strategic.append(eq)
     full = reduced_strategic_form(game) if prune else form
     mixed = [tuple(behavior_to_mixed(game, p, prof[p]) for p in (0, 1)) for prof in profiles]
-    checked = verified(full.A, full.B, mixed, method=f"{method} (extensive form)", tol=tol)
+    checked = strategic if exact else verified(full.A, full.B, mixed, method=f"{method} (extensive form)", tol=tol)
     return [
         BehaviorEquilibrium(
             prof, mask, eq.payoffs, outcome_probabilities(game, prof), assess(game, prof, tol=tol), eq

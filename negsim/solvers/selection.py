@@ -36,10 +36,13 @@ from negsim.errors import SolverError
 from negsim.game import player_scales
 
 Profile = tuple[np.ndarray, np.ndarray]
+#: Profiles whose distances to the logit limit differ by less than this are equally near.
+_SAME_DISTANCE = 1e-9
 
 
 def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) -> Profile:
-    """The profile nearest (L1) to the end of the principal logit QRE branch.
+    """The profile nearest (L1) to the end of the principal logit QRE branch; of profiles
+    equally near (within ``1e-9``, as when a player is indifferent), the first listed.
 
     Parameters
     ----------
@@ -53,8 +56,8 @@ def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) ->
 
     unit = player_scales(A, B)
     x_end, y_end = logit_limit(A / unit[0], B / unit[1])
-    dist = [np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles]
-    return profiles[int(np.argmin(dist))]
+    dist = np.array([np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles])
+    return profiles[int(np.flatnonzero(dist <= dist.min() + _SAME_DISTANCE)[0])]
 
 
 def _by_logit(A, B, equilibria: Sequence[Equilibrium]) -> int:
