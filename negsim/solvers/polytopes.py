@@ -350,6 +350,9 @@ def _pivots(T: np.ndarray, g: np.ndarray, basic: np.ndarray):
     inv, bad = _batch_inverse(Bm)
     rhs = inv.sum(axis=2)
     rhs += np.einsum("fij,fj->fi", inv, 1.0 - np.einsum("fij,fj->fi", Bm, rhs))  # refinement
+    residual = np.abs(np.einsum("fij,fj->fi", Bm, rhs) - 1.0).max(axis=1)
+    rcond = 1.0 / (np.abs(Bm).sum(axis=1).max(axis=1) * np.abs(inv).sum(axis=1).max(axis=1))
+    bad |= (rcond < SINGULAR_RCOND) | (residual > TIE_TOL)
     z = _values(Tg, basic, rhs)
     nonbasic = _complement(basic, N)
     cols = np.take_along_axis(Tg, nonbasic[:, None, :], axis=2)  # (F, r, k)
