@@ -166,18 +166,18 @@ def check_resolution(A: np.ndarray, B: np.ndarray) -> None:
     """
     from negsim.errors import SolverError
 
-    for name, M in (("row player's", A), ("column player's", B)):
-        M = np.asarray(M, dtype=float)
-        found = _unresolved(M.reshape(-1, *M.shape[-2:]))
-        if found is not None:
-            g, a, b = found
-            spread = float(np.ptp(M.reshape(-1, *M.shape[-2:])[g]))
-            where = f" (game {g} of the batch)" if M.ndim > 2 else ""
-            raise SolverError(
-                f"the {name} payoffs {a!r} and {b!r} differ by {b - a:.3g}, {(b - a) / spread:.2g} of "
-                f"their range {spread:.3g}{where}: float64 cannot resolve differences below "
-                f"{RESOLUTION:g} of the range; use exact=True"
-            )
+    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
+    both = np.stack([A, B], axis=-3).reshape(-1, *A.shape[-2:])  # game g, player p at 2 g + p
+    found = _unresolved(both)
+    if found is not None:
+        k, a, b = found
+        spread = float(np.ptp(both[k]))
+        where = f" (game {k // 2} of the batch)" if A.ndim > 2 else ""
+        raise SolverError(
+            f"the {('row', 'column')[k % 2]} player's payoffs {a!r} and {b!r} differ by {b - a:.3g}, "
+            f"{(b - a) / spread:.2g} of their range {spread:.3g}{where}: float64 cannot resolve "
+            f"differences below {RESOLUTION:g} of the range; use exact=True"
+        )
 
 
 def is_probability_vector(p: np.ndarray, tol: float = 1e-9) -> np.ndarray:
@@ -192,8 +192,8 @@ def verified_regrets(
 
     Parameters
     ----------
-    A, B : numpy.ndarray, shape (E, m, n)
-        The game of each profile.
+    A, B : numpy.ndarray, shape (E, m, n) or (m, n)
+        The game of each profile (one game for all of them when 2-D).
     x, y : numpy.ndarray, shape (E, m) and (E, n)
         The candidate equilibria.
     method : str
@@ -245,12 +245,9 @@ def verified(game_A, game_B, profiles, *, method: str, tol: float = DEFAULT_TOL)
         return []
     x = np.array([p[0] for p in profiles], dtype=float)
     y = np.array([p[1] for p in profiles], dtype=float)
-    E = len(profiles)
-    A = np.broadcast_to(game_A, (E, *game_A.shape))
-    B = np.broadcast_to(game_B, (E, *game_B.shape))
-    r = verified_regrets(A, B, x, y, method=method, tol=tol)
-    pay = np.stack([np.einsum("em,emn,en->e", x, A, y), np.einsum("em,emn,en->e", x, B, y)], axis=-1)
-    return [Equilibrium((x[k], y[k]), pay[k], r[k], method) for k in range(E)]
+    r = verified_regrets(game_A, game_B, x, y, method=method, tol=tol)  # (m, n) broadcasts over E
+    pay = np.stack([((x @ game_A) * y).sum(axis=1), ((x @ game_B) * y).sum(axis=1)], axis=-1)
+    return [Equilibrium((x[k], y[k]), pay[k], r[k], method) for k in range(len(x))]
 
 
 def verified_exact(A, B, profiles, *, method: str) -> list[Equilibrium]:

@@ -15,7 +15,9 @@ Games with at most :data:`SMALL_BASES` bases per polytope (3x3 and smaller) solv
 basis; larger ones follow the polytopes' edges (:func:`~negsim.solvers.polytopes.search_vertices`),
 whose cost grows with the number of vertices rather than of bases. Only the vertices of
 one game are paired, so memory is linear in the vertices too. Both paths give the same
-sets (tested), and the single-game path is the batch path with one game.
+sets (tested). A single game up to 3x3 takes the same algorithm in plain Python floats
+(:mod:`negsim.solvers.small_games`, tested to give the same equilibria); larger single
+games are the batch path with one game.
 
 Ties: each player's payoffs are mapped onto ``[1, 2]`` first, so payoff differences below
 ``TIE_TOL = 1e-11`` of that player's payoff range count as ties, whatever the unit.
@@ -31,6 +33,7 @@ import math
 import numpy as np
 
 from negsim.errors import SolverError
+from negsim.solvers import small_games
 from negsim.solvers.polytopes import (
     MAX_LABELS,
     search_vertices,
@@ -132,6 +135,9 @@ def extreme_equilibria_batch(A: np.ndarray, B: np.ndarray, path: str | None = No
 
 
 def extreme_equilibria(A: np.ndarray, B: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """All extreme equilibria of one game ``(A, B)`` of shape (m, n), as ``(x, y)`` pairs."""
+    """All extreme equilibria of one game ``(A, B)`` of shape (m, n), as ``(x, y)`` pairs
+    (games up to 3x3 by :mod:`negsim.solvers.small_games`, the same sets in plain floats)."""
+    if max(A.shape) <= small_games.MAX_ACTIONS:
+        return small_games.extreme_equilibria_small(A, B)
     _, x, y = extreme_equilibria_batch(A[None], B[None])
     return list(zip(x, y, strict=True))

@@ -171,3 +171,17 @@ def test_both_vertex_paths_give_the_same_equilibria(game):
     assert [len(f[0]) for f in found] == [len(found[0][0])] * 2
     np.testing.assert_allclose(found[0][1], found[1][1], atol=1e-12)
     np.testing.assert_allclose(found[0][2], found[1][2], atol=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(games(min_size=1, max_size=3))
+def test_the_single_small_game_path_gives_the_batch_paths_equilibria(game):
+    from negsim.solvers.enumeration import extreme_equilibria_batch
+    from negsim.solvers.small_games import extreme_equilibria_small
+
+    A, B = game
+    small = extreme_equilibria_small(A, B)
+    _, x, y = extreme_equilibria_batch(A[None], B[None])
+    assert len(small) == len(x)
+    np.testing.assert_allclose(np.array([p[0] for p in small]).reshape(x.shape), x, atol=1e-12)
+    np.testing.assert_allclose(np.array([p[1] for p in small]).reshape(y.shape), y, atol=1e-12)
