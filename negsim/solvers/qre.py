@@ -32,11 +32,29 @@ ch. 2 and 6):
   increasing ``nu``). Corrector: Newton's method on ``H(z) = 0`` restricted to the
   hyperplane through the predicted point orthogonal to the tangent (pseudo-arclength),
   so turning points, where ``nu`` reverses, are passed like any other point.
+* Step metric: lengths and angles count ``nu`` and the log-probabilities of actions
+  still in play, not those of actions that have vanished (probability times
+  ``max(1, nu)`` below ``1e-30``). Such a coordinate runs like ``-nu`` times a payoff
+  gap (down to ``-3e4`` on the issue-35 game below) and bends with the opponent's play
+  without moving any other equation; counted, it would hold the steps near ``100`` in
+  ``nu`` up to ``nu = 1e5`` on games with one payoff of ``-1e4`` (400 to 600 steps
+  instead of 40 to 80). Its equation is still solved to the same tolerance as the others.
 * Adaptive step size: a step is rejected and halved when Newton fails to contract, and
   otherwise ``h`` is rescaled from the first corrector distance, the Newton contraction
   rate and the angle between successive tangents (Allgower & Georg, section 6.1), and
   from the largest change of a probability (at most about 0.05 per step, so the path
   is resolved for plotting), growing at most twofold per step.
+* Branch jumping: the orientation ``sign det [H'(z); t]`` is constant along a smooth
+  branch (Allgower & Georg, section 8.1), so a step that reverses it has left the
+  principal branch, and is retried at half the length. Without the check, nashpy's
+  issue-35 game ``A = B = [[-1,-1,-1],[0,0,0],[-1,-1,-1e4]]`` fails: near ``nu = 8.4``
+  its principal branch bends sharply within about ``0.05`` of another branch of QREs,
+  a step of length 3 lands on that one, which turns back at ``lambda = 8.71`` and never
+  reaches the end, and the step budget runs out. A reversal
+  that persists down to steps of ``1e-6`` is a bifurcation point of a non-generic game
+  (a pitchfork of a symmetric game, say): the branch is continued straight through it,
+  so a symmetric game keeps symmetric play (Gambit's ``logit_solve`` instead perturbs
+  the equations and follows one of the branches that split off, or stops there).
 * The path stops at the first point where ``nu`` reaches its target, located exactly
   by Newton's method with ``nu`` held fixed. A turning point inside one step whose peak
   (by cubic Hermite interpolation of ``nu`` along the step) reaches the target makes
@@ -54,8 +72,16 @@ equilibrium the branch converges only like ``1 / nu``, and near-ties need ``nu``
 beyond ``1 / g``. ``nu = 1000`` is not enough: on 200 random normal 3x3 games the end
 point was further than ``1e-3`` from the limit (Gambit's ``logit_solve``) in 40 games,
 and in one (a payoff gap of ``5e-4 R``) it still sat between two equilibria; at
-``nu = 1e5`` the largest distance was ``1.5e-4``, for about 25% more steps (the step
-length doubles along the nearly straight tail, so the cost grows like ``log nu``).
+``nu = 1e5`` the largest distance was ``1.5e-4`` (``5e-4`` on 300 random normal games of
+sizes 2x2 to 5x5), for about 25% more steps (the step length doubles along the nearly
+straight tail, so the cost grows like ``log nu``).
+Where payoffs that decide the limit differ by much less than ``1e-5 R`` (a game with one
+payoff of ``-1e6`` and the rest of order 1, say), the end point at ``nu = 1e5`` is still
+far from every equilibrium; follow the path further with ``qre_path(lam_max=...)``.
+
+Where the branch cannot be followed (the step size underflows, or ``max_steps`` runs
+out), :class:`QREPathError` is raised with the last point reached; its docstring gives
+the fallback rule.
 """
 
 from __future__ import annotations
@@ -76,6 +102,11 @@ _MAX_STEPS = 10_000
 _FIRST_STEP = 0.1
 #: Steps shorter than this mean the path cannot be followed.
 _MIN_STEP = 1e-10
+#: A step this short that still reverses the tangent's orientation crosses a bifurcation
+#: point of the branch, and is accepted; longer ones are retried shorter (they jumped).
+_BIFURCATION_STEP = 1e-6
+#: Probability (times ``max(1, nu)``) below which an action no longer steers the step size.
+_VANISHED = 1e-30
 #: Largest step growth per accepted step.
 _MAX_ACCEL = 2.0
 #: Nominal first corrector distance, Newton contraction rate, tangent angle (radians) and
@@ -122,6 +153,37 @@ class QREPath:
     def final(self) -> tuple[np.ndarray, np.ndarray]:
         """The last point ``(x, y)``, shapes (m,) and (n,), at precision ``lam[-1]``."""
         return self.x[-1], self.y[-1]
+
+
+class QREPathError(SolverError):
+    """The principal branch could not be followed to the requested precision.
+
+    Raised where the step size underflows (typically at a bifurcation point of a
+    non-generic game that the branch cannot be continued through) or the step budget
+    ``max_steps`` is exhausted. The last point reached is a logit QRE of the game, so
+    each player's regret there is at most ``log(k) / lam`` for ``k`` actions.
+
+    Fallback rule for callers that need an equilibrium: take the candidate equilibrium
+    nearest (L1 over both players) to the last point ``(x, y)``, the rule
+    :func:`negsim.solvers.selection.logit_selected` applies to the end of a complete
+    path, and report that the branch was followed only to ``lam``.
+
+    Attributes
+    ----------
+    lam : float
+        Precision of the last point reached, in 1/payoff units.
+    x, y : numpy.ndarray, shapes (m,) and (n,)
+        The players' mixed strategies at that point.
+    """
+
+    def __init__(self, message: str, lam: float, x: np.ndarray, y: np.ndarray) -> None:
+        super().__init__(message)
+        self.lam = lam
+        self.x = x
+        self.y = y
+
+    def __reduce__(self):
+        return type(self), (str(self), self.lam, self.x, self.y)
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,50 +280,76 @@ def _nu_axis(z: np.ndarray) -> np.ndarray:
     return e
 
 
-def _tangent(z: np.ndarray, s: _System, ref: tuple[int, int], direction: np.ndarray) -> np.ndarray | None:
-    """Unit null vector of ``H'(z)`` with positive component along ``direction``.
+def _tangent(z: np.ndarray, s: _System, ref: tuple[int, int], direction: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Null vector ``t`` of ``H'(z)`` with ``t . direction > 0``, and its orientation.
 
-    Returns None where ``H'(z)`` together with ``direction`` is singular.
+    ``t`` has unit length in the step metric: over the coordinates :func:`_live` at ``z``.
+    The orientation is the sign (+1 or -1) of ``det [H'(z); t]``: constant along a smooth
+    branch followed in one direction, so a step that reverses it has jumped to another
+    branch or crossed a bifurcation point (Allgower & Georg, section 8.1). It does not
+    depend on the reference actions ``ref`` (changing them maps ``H`` by a constant
+    matrix of determinant 1). With ``M = [H'(z); direction]``, ``t`` is ``M^-1 e`` scaled
+    by a positive number (``e`` the last unit vector), so by Cramer's rule the determinant
+    has the sign of ``det M``. Returns None where ``M`` is singular.
     """
     M = np.vstack([_equations(z, s, ref)[1], direction])
-    rhs = np.zeros(len(z))
-    rhs[-1] = 1.0
-    try:
-        t = np.linalg.solve(M, rhs)
-    except np.linalg.LinAlgError:
+    sign = np.linalg.slogdet(M)[0]
+    if sign == 0:
         return None
-    norm = np.linalg.norm(t)
-    return t / norm if np.isfinite(norm) and norm > 0 else None
+    t = np.linalg.solve(M, _nu_axis(z))
+    norm = np.linalg.norm(t[_live(z)])
+    return (t / norm, float(sign)) if np.isfinite(norm) and norm > 0 else None
 
 
 def _newton(
     z: np.ndarray, s: _System, ref: tuple[int, int], c: np.ndarray, d: float
-) -> tuple[np.ndarray, list[float]] | None:
+) -> tuple[np.ndarray, list[np.ndarray]] | None:
     """Solve ``H(z) = 0, c . z = d`` by Newton's method from ``z``.
 
     Converged when every equation holds to ``_NEWTON_TOL`` relative to the size of its
     terms, or the Newton step is at rounding level in every coordinate. Returns the
-    solution and the norms of the Newton steps taken, or None when the iteration does not
-    contract (each step at most half the previous) within ``_MAX_NEWTON`` steps.
+    solution and the Newton steps taken (each of shape (m+n+1,)), or None when the
+    iteration does not contract (each step at most half the previous in norm) within
+    ``_MAX_NEWTON`` steps.
     """
-    norms: list[float] = []
+    steps: list[np.ndarray] = []
     for _ in range(_MAX_NEWTON):
         H, J, size = _equations(z, s, ref)
         if np.all(np.abs(H) <= _NEWTON_TOL * size) and abs(c @ z - d) <= _NEWTON_TOL * (1.0 + abs(d)):
-            return z, norms
+            return z, steps
         try:
             dz = np.linalg.solve(np.vstack([J, c]), -np.append(H, c @ z - d))
         except np.linalg.LinAlgError:
             return None
         z = z + dz
-        norms.append(float(np.linalg.norm(dz)))
+        steps.append(dz)
         if not np.all(np.isfinite(z)) or np.max(z[:-1]) > 1.0:
             return None
         if np.all(np.abs(dz) <= _ROUNDING * (1.0 + np.abs(z))):
-            return z, norms
-        if len(norms) > 1 and norms[-1] > 0.5 * norms[-2]:
+            return z, steps
+        if len(steps) > 1 and np.linalg.norm(dz) > 0.5 * np.linalg.norm(steps[-2]):
             return None
     return None
+
+
+def _live(z: np.ndarray) -> np.ndarray:
+    """Mask, shape (m+n+1,), of the coordinates of ``z`` in the step metric: ``nu`` and the
+    log-probabilities of actions that have not vanished.
+
+    An action has vanished when ``x_i max(1, nu) < _VANISHED``: it then moves neither the
+    sums of probabilities nor, through terms ``nu D x_i``, the other equations, and its own
+    equation is linear in ``log x_i``, so Newton's method places it whatever the step.
+    That coordinate runs like ``-nu`` times a payoff gap and bends with the opponent's
+    play: measuring arc length with it would cut the steps for nothing (its equation is
+    still solved to the same tolerance as the others). The most probable action of each
+    player is always in the metric.
+    """
+    return np.append(z[:-1] + np.log(max(1.0, z[-1])) >= np.log(_VANISHED), True)
+
+
+def _angle(t0: np.ndarray, t1: np.ndarray) -> float:
+    """Angle in radians between two nonzero vectors of the same shape."""
+    return float(np.arccos(np.clip(t0 @ t1 / (np.linalg.norm(t0) * np.linalg.norm(t1)), -1.0, 1.0)))
 
 
 def _step_factor(norms: list[float], angle: float, prob_step: float) -> float:
@@ -299,10 +387,11 @@ def _peak_nu(nu0: float, nu1: float, slope0: float, slope1: float, length: float
 
 def _peaks_inside(z0: np.ndarray, z1: np.ndarray, t0: np.ndarray, t1: np.ndarray, nu_end: float) -> bool:
     """Whether the step from ``z0`` to ``z1`` (tangents ``t0``, ``t1``) turns back in ``nu``
-    after reaching ``nu_end`` although both ends lie below it."""
+    after reaching ``nu_end`` although both ends lie below it (lengths in the step metric)."""
     if not (t0[-1] > 0 > t1[-1] and z1[-1] < nu_end):
         return False
-    return _peak_nu(z0[-1], z1[-1], t0[-1], t1[-1], float(np.linalg.norm(z1 - z0))) >= nu_end
+    length = float(np.linalg.norm((z1 - z0)[_live(z0)]))
+    return _peak_nu(z0[-1], z1[-1], t0[-1], t1[-1], length) >= nu_end
 
 
 def _land(z0: np.ndarray, z1: np.ndarray, s: _System, nu: float) -> np.ndarray | None:
@@ -314,6 +403,46 @@ def _land(z0: np.ndarray, z1: np.ndarray, s: _System, nu: float) -> np.ndarray |
     if solved is None or np.linalg.norm(solved[0] - guess) > np.linalg.norm(z1 - z0):
         return None
     return solved[0]
+
+
+def _corrector_step(
+    s: _System, z: np.ndarray, t: np.ndarray, orient: float, h: float
+) -> tuple[np.ndarray, np.ndarray, float, float] | None:
+    """One predictor-corrector step of arc length ``h`` from the path point ``z``.
+
+    ``t`` is the unit tangent at ``z`` and ``orient`` its orientation (see
+    :func:`_tangent`). Lengths, the corrector's hyperplane (through the predicted point,
+    orthogonal to ``t``) and the step-size criteria use the step metric, which leaves out
+    the coordinates of vanished actions (:func:`_live`).
+
+    Returns the new point, its tangent and orientation, and the step-size factor of
+    :func:`_step_factor`; or None when the step must be retried shorter: Newton fails to
+    contract, the tangent is singular, or the orientation reverses although the step is
+    longer than ``_BIFURCATION_STEP`` (the corrector landed on another branch passing
+    close by; a shorter step follows the principal branch round its bend).
+    """
+    live = _live(z)
+    normal = np.where(live, t, 0.0)
+    predicted = z + h * t
+    ref = _reference(z, s.m)
+    corrected = _newton(predicted, s, ref, normal, float(normal @ predicted))
+    if corrected is None:
+        return None
+    z_new, newton_steps = corrected
+    found = _tangent(z_new, s, ref, normal)
+    if found is None or (found[1] != orient and h > _BIFURCATION_STEP):
+        return None
+    t_new, orient_new = found
+    norms = [float(np.linalg.norm(dz[live])) for dz in newton_steps]
+    prob_step = float(np.max(np.abs(np.exp(z_new[:-1]) - np.exp(z[:-1]))))
+    return z_new, t_new, orient_new, _step_factor(norms, _angle(t[live], t_new[live]), prob_step)
+
+
+def _path_error(s: _System, z: np.ndarray, reason: str) -> QREPathError:
+    """A :class:`QREPathError` for a path stopped at ``z`` (shape (m+n+1,)), ``reason`` saying why."""
+    lam = float(z[-1] / s.scale)
+    x, y = _to_path([z], s).final
+    return QREPathError(f"logit QRE path cannot be followed past lambda={lam:.6g} ({reason})", lam, x, y)
 
 
 def _trace(
@@ -341,29 +470,23 @@ def _trace(
 
     Raises
     ------
-    SolverError
-        If the step size underflows or ``max_steps`` is exhausted.
+    QREPathError
+        If the Jacobian is singular at ``z``, the step size underflows or ``max_steps``
+        is exhausted; it holds the last point reached.
     """
-    t = _tangent(z, s, _reference(z, s.m), direction)
-    if t is None:
-        raise SolverError(f"logit QRE path: singular Jacobian at lambda={z[-1] / s.scale:.6g}")
+    found = _tangent(z, s, _reference(z, s.m), direction)
+    if found is None:
+        raise _path_error(s, z, "singular Jacobian")
+    t, orient = found
     points: list[np.ndarray] = []
     for _ in range(max_steps):
         if h < _MIN_STEP:
-            raise SolverError(
-                f"logit QRE path cannot be followed past lambda={z[-1] / s.scale:.6g} "
-                f"(step size below {_MIN_STEP:g}; the branch may bifurcate there)"
-            )
-        predicted = z + h * t
-        ref = _reference(z, s.m)
-        corrected = _newton(predicted, s, ref, t, float(t @ predicted))
-        t_new = None if corrected is None else _tangent(corrected[0], s, ref, t)
-        if corrected is None or t_new is None:
+            raise _path_error(s, z, f"step size below {_MIN_STEP:g}; the branch may bifurcate there")
+        step = _corrector_step(s, z, t, orient, h)
+        if step is None:
             h *= 0.5
             continue
-        z_new, norms = corrected
-        angle = float(np.arccos(np.clip(t @ t_new, -1.0, 1.0)))
-        factor = _step_factor(norms, angle, float(np.max(np.abs(np.exp(z_new[:-1]) - np.exp(z[:-1])))))
+        z_new, t_new, orient_new, factor = step
         if factor > _MAX_ACCEL or _peaks_inside(z, z_new, t, t_new, nu_end):
             h *= 0.5
             continue
@@ -375,11 +498,8 @@ def _trace(
             points.append(landed)
             return points
         points.append(z_new)
-        z, t, h = z_new, t_new, h / factor
-    raise SolverError(
-        f"logit QRE path did not reach lambda={nu_end / s.scale:.6g} within max_steps={max_steps} "
-        f"steps (stopped at lambda={z[-1] / s.scale:.6g})"
-    )
+        z, t, orient, h = z_new, t_new, orient_new, h / factor
+    raise _path_error(s, z, f"lambda={nu_end / s.scale:.6g} not reached within max_steps={max_steps} steps")
 
 
 def _centroid(s: _System) -> np.ndarray:
@@ -444,9 +564,10 @@ def qre_path(A, B, *, lam_max: float | None = None, max_steps: int = _MAX_STEPS)
     Raises
     ------
     SolverError
-        If ``lam_max`` is not positive and finite, or the branch cannot be followed
-        (step size underflow, typically at a bifurcation of a non-generic game, or
-        ``max_steps`` exhausted).
+        If ``lam_max`` is not positive and finite or ``max_steps`` not a positive integer.
+    QREPathError
+        If the branch cannot be followed (step size underflow, or ``max_steps``
+        exhausted); it holds the last point reached.
     """
     _check_max_steps(max_steps)
     s = _system(A, B)
@@ -478,7 +599,7 @@ def _resume(s: _System, path: QREPath, nu: float, max_steps: int) -> np.ndarray:
     Z = _from_path(path, s)
     nxt = min(k + 1, len(Z) - 1)
     secant = Z[nxt] - Z[nxt - 1]
-    h = float(np.linalg.norm(secant))
+    h = float(np.linalg.norm(secant[_live(Z[k])]))
     # Refine the point (its stored probabilities may have underflowed) across the branch.
     solved = _newton(Z[k], s, _reference(Z[k], s.m), secant / h, float(secant @ Z[k]) / h)
     if solved is None:
@@ -511,8 +632,9 @@ def qre_at(A, B, lam: float, *, start: QREPath | None = None) -> tuple[np.ndarra
     Raises
     ------
     SolverError
-        If ``lam`` is negative or not finite, ``start`` does not belong to this game, or the
-        branch cannot be followed.
+        If ``lam`` is negative or not finite, or ``start`` does not belong to this game.
+    QREPathError
+        If the branch cannot be followed; it holds the last point reached.
     """
     lam = _check_lambda("lam", lam)
     s = _system(A, B)
@@ -543,6 +665,11 @@ def logit_limit(A, B) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     (x, y) : tuple of numpy.ndarray, shapes (m,) and (n,)
+
+    Raises
+    ------
+    QREPathError
+        If the branch cannot be followed; see its fallback rule.
     """
     x, y = qre_path(A, B).final
     return x.copy(), y.copy()

@@ -27,6 +27,7 @@ selection rule picks.
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -43,6 +44,9 @@ _SAME_DISTANCE = 1e-9
 def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) -> Profile:
     """The profile nearest (L1) to the end of the principal logit QRE branch; of profiles
     equally near (within ``1e-9``, as when a player is indifferent), the first listed.
+    Where the branch cannot be followed to its end
+    (:class:`~negsim.solvers.qre.QREPathError`), the profile nearest the last point it
+    reached, with a warning.
 
     Parameters
     ----------
@@ -52,10 +56,18 @@ def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) ->
     """
     if len(profiles) == 1:
         return profiles[0]
-    from negsim.solvers.qre import logit_limit
+    from negsim.solvers.qre import QREPathError, logit_limit
 
     unit = player_scales(A, B)
-    x_end, y_end = logit_limit(A / unit[0], B / unit[1])
+    try:
+        x_end, y_end = logit_limit(A / unit[0], B / unit[1])
+    except QREPathError as err:  # the documented fallback: nearest to the last point reached
+        warnings.warn(
+            f"logit QRE branch followed only to lambda={err.lam:.3g} (per unit of each player's payoff "
+            f"range); selecting the equilibrium nearest the last point reached",
+            stacklevel=2,
+        )
+        x_end, y_end = err.x, err.y
     dist = np.array([np.abs(x - x_end).sum() + np.abs(y - y_end).sum() for x, y in profiles])
     return profiles[int(np.flatnonzero(dist <= dist.min() + _SAME_DISTANCE)[0])]
 
