@@ -54,6 +54,8 @@ def logit_selected(A: np.ndarray, B: np.ndarray, profiles: Sequence[Profile]) ->
     profiles : sequence of (x, y)
         Candidate equilibria, e.g. all extreme equilibria.
     """
+    if not profiles:
+        raise SolverError("logit selection: no candidate equilibria to select from")
     if len(profiles) == 1:
         return profiles[0]
     from negsim.solvers.qre import QREPathError, logit_limit

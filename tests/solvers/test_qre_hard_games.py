@@ -302,3 +302,10 @@ def test_selection_falls_back_to_the_equilibrium_nearest_the_last_point_reached(
     with pytest.warns(UserWarning, match=r"^logit QRE branch followed only to lambda=0\.25 "):
         chosen = logit_selected(A, A, profiles)
     assert chosen is profiles[1]
+
+
+def test_selection_from_no_candidates_is_a_solver_error_not_an_index_error():
+    from negsim.solvers.selection import logit_selected
+
+    with pytest.raises(SolverError, match=r"^logit selection: no candidate equilibria to select from$"):
+        logit_selected(np.eye(2), np.eye(2), [])
