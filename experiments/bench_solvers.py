@@ -289,9 +289,9 @@ def machine() -> list[str]:
         f"python {platform.python_version()}, numpy {np.__version__}, pygambit {gbt.__version__}, "
         f"nashpy {nashpy.__version__}",
         f"BLAS: {blas_name}; thread variables: {threads or 'none set'}",
-        "BLAS note: the batch solver solves its 3x3 systems in closed form (no LAPACK) and "
-        "otherwise runs elementwise numpy plus one stacked matmul of tiny (K x 3)(3 x 6) "
-        "matrices per polytope, far below BLAS's threading threshold: it is effectively "
+        "BLAS note: for 3x3 games the batch solver solves its small systems by closed forms "
+        "and vectorised elimination (no LAPACK) and otherwise runs elementwise numpy and "
+        "einsums of tiny matrices, far below BLAS's threading threshold: it is effectively "
         "single-threaded, like pygambit and nashpy, so the ratios compare one core with "
         "one core and should not depend on the BLAS thread count.",
     ]
