@@ -17,6 +17,7 @@ from negsim.model.payoffs import payoff_batch, payoff_grid
 from negsim.model.scenario import Scenario, available_scenarios, load_scenario
 from negsim.model.talks import talks_game, with_mediator
 from negsim.solvers import SOLVERS, solve, solve_batch
+from negsim.solvers.qre_estimate import QREFit, estimate_qre
 from negsim.solvers.selection import select
 
 __all__ = [
@@ -25,10 +26,12 @@ __all__ = [
     "Game",
     "GameFormatError",
     "NegsimError",
+    "QREFit",
     "SOLVERS",
     "Scenario",
     "SolverError",
     "available_scenarios",
+    "estimate_qre",
     "load_scenario",
     "payoff_batch",
     "payoff_grid",

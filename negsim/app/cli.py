@@ -203,6 +203,8 @@ def report_text(point, outcome) -> str:
         )
     if outcome.rollout is not None:
         text.append(report.rollout_report(outcome.rollout, m["outcomes"]))
+    if "uncertainty" in m:
+        text.append(report.band_report(m["uncertainty"], m.get("rollout")))
     return "\n\n".join(text)
 
 

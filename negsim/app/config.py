@@ -26,6 +26,7 @@ from negsim.model.schema import (
     SensitivitySpec,
     SolverSpec,
     ThresholdSpec,
+    UncertaintySpec,
 )
 from negsim.studies.pipeline import Point, build_point
 
@@ -52,6 +53,7 @@ class RunConfig:
     mode: str = "solve"
     threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
+    uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
     ceasefire: Optional[CeasefireGameSpec] = None
     bargaining: Optional[BargainingSpec] = None
 

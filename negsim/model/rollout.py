@@ -70,8 +70,10 @@ information. Econometrica 52: 87-100.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from itertools import product
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from scipy.special import ndtri
@@ -267,6 +269,8 @@ class RolloutSetup:
         Days of a punishment phase, for :class:`Situation` and the repeated game.
     sizes : dict of str to int
         ``runs``, ``days`` and ``chunk_runs``.
+    priors : dict of str to negsim.model.priors.Prior
+        The priors stated in the config, by parameter name (``attack_rate``, ...).
     """
 
     params: CeasefireParams
@@ -274,6 +278,7 @@ class RolloutSetup:
     stage: StageGame
     punishment_days: int
     sizes: dict[str, int]
+    priors: dict = field(default_factory=dict, compare=False)
 
 
 def tension(params: CeasefireParams, days: int) -> np.ndarray:
@@ -440,6 +445,37 @@ def state_index(level, punish):
     return punish * (OPEN_WAR + 1) + level
 
 
+#: Events of one day that move the chain (attack, major, blamed, Pakistan's and Kabul's
+#: steps, a border incident, a step down or truce), and every combination of them.
+_EVENTS = 7
+_COMBOS = np.array(list(product((True, False), repeat=_EVENTS)))  # (128, 7)
+
+
+@lru_cache(maxsize=32)
+def _transition_structure(punishment_days: int, war_exit_level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each (state, combination of the day's seven events) leads, for the chain of
+    :func:`transition_matrix`: ``(level, punish, flat)``, ``flat`` of shape (S * C,) the
+    index ``state * S + next state`` (C = 128 combinations). It depends only on the two
+    integers: each event is made to happen or not by a uniform of 0 or 1 against a
+    probability of one half."""
+    n, K = OPEN_WAR + 1, punishment_days
+    S = n * (K + 1)
+    level = np.tile(np.arange(n), K + 1)
+    punish = np.repeat(np.arange(K + 1), n)
+    combos = _COMBOS
+    C = len(combos)
+    half: dict[str, Any] = {k: 0.5 for k in ("attack", "attack_punish", "major", "attributed", "attributed_punish",
+                             "pak", "afg", "down", "war_exit", "reopen")}
+    half.update(incident=np.full(n, 0.5), punishment_days=np.int32(K), war_exit_level=np.int8(war_exit_level))
+    u = np.ones((DRAWS_PER_DAY, S * C))
+    u[:_EVENTS] = np.tile(np.where(combos.T, 0.0, 1.0), (1, S))
+    new, _, new_punish, _ = step(
+        np.repeat(level, C).astype(np.int8), np.zeros(S * C, bool), np.repeat(punish, C).astype(np.int32), u, half
+    )
+    flat = np.repeat(np.arange(S), C) * S + state_index(new.astype(np.int64), new_punish.astype(np.int64))
+    return level, punish, flat
+
+
 def transition_matrix(p: dict) -> np.ndarray:
     """Exact one-day transition probabilities of (level, punishment days left), shape (S, S).
 
@@ -447,20 +483,16 @@ def transition_matrix(p: dict) -> np.ndarray:
     five, punishment 0, are the ladder levels). The pair is a Markov chain (the crossings
     do not feed back), so its law can be listed rather than sampled: every combination of
     the day's seven events is passed through :func:`step` with uniforms that make exactly
-    those events happen, weighted by its probability in that state. Row ``i`` is the
-    distribution of tomorrow's state given state ``i``.
+    those events happen (:func:`_transition_structure`), weighted by its probability in
+    that state. Row ``i`` is the distribution of tomorrow's state given state ``i``.
 
     Parameters
     ----------
     p : dict
         One day's probabilities (scalars): :func:`on_day` of :func:`daily_probabilities`.
     """
-    from itertools import product
-
-    n, K = OPEN_WAR + 1, int(p["punishment_days"])
-    S = n * (K + 1)
-    level = np.tile(np.arange(n), K + 1)
-    punish = np.repeat(np.arange(K + 1), n)
+    level, punish, flat = _transition_structure(int(p["punishment_days"]), int(p["war_exit_level"]))
+    S = len(level)
     punishing = punish > 0
     probs = np.stack([  # (S, 7): each event's probability in each state
         np.where(punishing, p["attack_punish"], p["attack"]),
@@ -471,16 +503,59 @@ def transition_matrix(p: dict) -> np.ndarray:
         np.asarray(p["incident"])[level],
         np.where(level == OPEN_WAR, p["war_exit"], p["down"]),
     ], axis=1)
-    combos = np.array(list(product((True, False), repeat=probs.shape[1])))  # (C, 7)
-    C = len(combos)
+    combos = _COMBOS
     weight = np.prod(np.where(combos[None], probs[:, None, :], 1.0 - probs[:, None, :]), axis=2)  # (S, C)
-    u = np.ones((DRAWS_PER_DAY, S * C))
-    u[: probs.shape[1]] = np.tile(np.where(combos.T, 0.0, 1.0), (1, S))
-    new, _, new_punish, _ = step(
-        np.repeat(level, C).astype(np.int8), np.zeros(S * C, bool), np.repeat(punish, C).astype(np.int32), u, p
-    )
-    flat = np.repeat(np.arange(S), C) * S + state_index(new.astype(np.int64), new_punish.astype(np.int64))
     return np.bincount(flat, weights=weight.ravel(), minlength=S * S).reshape(S, S)
+
+
+def _tension_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(T0, T1, T2)`` with ``transition_matrix(on_day(p, m)) = T0 + m T1 + m^2 T2`` for
+    every tension ``m``: a day's weights multiply at most two tension-scaled events (an
+    attack and a border incident), so they are quadratic in ``m``; the three matrices
+    follow from ``m = 0, 1/2, 1``."""
+    T0, Th, T1 = (transition_matrix(on_day(p, m)) for m in (0.0, 0.5, 1.0))
+    T2 = 2.0 * (T1 - 2.0 * Th + T0)
+    return T0, T1 - T0 - T2, T2
+
+
+def horizon_probabilities(params: CeasefireParams, situations, days: int, levels: Sequence[int]) -> np.ndarray:
+    """P(the ladder reaches each of ``levels`` by day ``days``), exactly, for several
+    situations at once (first passage; the chain of :func:`transition_matrix` with the day's
+    tension, through :func:`_tension_coefficients`). Shape (len(situations), len(levels)).
+
+    Much cheaper than :func:`exact_breakdown_probability` for a horizon alone: three
+    sparse matrices per situation instead of a dense one per day.
+    """
+    mats, starts = [], []
+    for situation in situations:
+        coef = _tension_coefficients(daily_probabilities(params, situation))
+        lv = np.tile(np.arange(OPEN_WAR + 1), situation.punishment_days + 1)
+        for level in levels:
+            broken = np.flatnonzero(lv >= level)
+            absorbing = [c.copy() for c in coef]
+            for k, T in enumerate(absorbing):
+                T[broken] = 0.0
+                if k == 0:
+                    T[broken, broken] = 1.0
+            mats.append(np.stack(absorbing))
+            start = np.zeros(len(lv))
+            start[state_index(situation.start_level, 0)] = 1.0
+            starts.append((start, broken))
+    S = len(starts[0][0])
+    if any(len(s) != S for s, _ in starts):
+        raise ConfigError("horizon_probabilities: situations must share punishment_days")
+    from scipy import sparse
+
+    K = len(mats)
+    # One sparse block per chain, [T0 | T1 | T2], transposed so a day is one product.
+    step_t = sparse.block_diag([sparse.csr_matrix(np.hstack(list(c))) for c in mats], format="csr").T.tocsr()
+    dist = np.concatenate([s for s, _ in starts])  # (K * S,)
+    for m in tension(params, days):
+        parts = (step_t @ dist).reshape(K, 3, S)
+        dist = (parts[:, 0] + m * parts[:, 1] + (m * m) * parts[:, 2]).ravel()
+    dist = dist.reshape(K, S)
+    out = np.array([d[b].sum() for d, (_, b) in zip(dist, starts, strict=True)])
+    return out.reshape(len(situations), len(levels))
 
 
 def _chain_distributions(params: CeasefireParams, situation: Situation, days: int, absorb: bool) -> np.ndarray:

@@ -13,7 +13,8 @@ probability-like number lies in [0, 1]; the first problem raises a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import math
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.io.configs import config_dir, load_yaml
 from negsim.model.evidence import check_sources
+from negsim.model.priors import VALID_RANGES, VALID_RANGES_ROLLOUT, Prior, prior_from_spec
 from negsim.model.schema import GameSpec, MediatorSpec, RolloutSpec, ScenarioSpec, SourcedValue, finite, parse
 
 #: Mediator knobs that are fractions in [0, 1] (of what is on offer).
@@ -100,6 +102,11 @@ class Scenario:
     model_sources : dict of str to tuple of str
         Evidence of ``unverified_share``, ``sovereignty_effect``, ``precision``,
         ``ceasefire_discount`` and of each deal kind's recipient.
+    priors : dict of str to Prior
+        The priors stated in the configs, by parameter (``weights.PAK.escalation``,
+        ``precision``, ``ceasefire_discount``, ``mechanism.unverified_share``,
+        ``mechanism.sovereignty_effect``); see :mod:`negsim.studies.uncertainty` for the
+        defaults of the others.
     """
 
     name: str
@@ -129,6 +136,7 @@ class Scenario:
     mediator_sources: dict[str, tuple[str, ...]]
     model_sources: dict[str, tuple[str, ...]]
     evidence: tuple[str, ...]
+    priors: dict[str, Prior] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("features", "weights", "provisions", "deal", "blame"):
@@ -228,7 +236,7 @@ def _game_arrays(game: GameSpec, players: tuple[str, str]):
     return (rows, cols), names, features, provisions, kinds, blame, labels, sources
 
 
-def _model_numbers(gm: GameSpec, sc: ScenarioSpec, players: tuple[str, str]):
+def _model_numbers(gm: GameSpec, sc: ScenarioSpec, players: tuple[str, str], priors: dict):
     """The mechanism, the transfer recipients, the precision and the round's discount, checked."""
     def sourced(key: str, entry: SourcedValue) -> float:
         srcs[key.rsplit(".", 1)[-1]] = check_sources(f"{key}.source", entry.source)
@@ -245,6 +253,14 @@ def _model_numbers(gm: GameSpec, sc: ScenarioSpec, players: tuple[str, str]):
     delta = sourced("scenario.ceasefire_discount", sc.ceasefire_discount)
     if not 0.0 < delta < 1.0:
         raise ConfigError(f"scenario.ceasefire_discount.value: expected a daily discount factor in (0, 1), got {delta}")
+    for name, key, entry, value in (
+        ("mechanism.unverified_share", "game.mechanism.unverified_share", gm.mechanism.unverified_share, u),
+        ("mechanism.sovereignty_effect", "game.mechanism.sovereignty_effect", gm.mechanism.sovereignty_effect, sov),
+        ("precision", "game.precision", gm.precision, lam),
+        ("ceasefire_discount", "scenario.ceasefire_discount", sc.ceasefire_discount, delta),
+    ):
+        if entry.prior is not None:
+            priors[name] = prior_from_spec(entry.prior, key, value, VALID_RANGES[name])
     if set(gm.transfers) != set(DEAL_KINDS):
         raise ConfigError(f"game.transfers: expected a recipient for each of {list(DEAL_KINDS)}, got {sorted(gm.transfers)}")
     to = {}
@@ -312,6 +328,7 @@ def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
     actions, names, features, provisions, kinds, blame, labels, out_sources = _game_arrays(gm, players)
     weights = np.zeros((2, len(names)))
     w_sources, w_notes = [], []
+    priors: dict[str, Prior] = {}
     for p_idx, p in enumerate(players):
         if p not in sc.weights:
             raise ConfigError(f"scenario.weights: no weights for player {p!r}")
@@ -326,13 +343,15 @@ def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
                 raise ConfigError(f"{key}: missing weight (give value and source, 0 if the feature does not matter)")
             weights[p_idx, k] = finite(f"{key}.value", given[f].value)
             srcs.append(check_sources(f"{key}.source", given[f].source))
+            if given[f].prior is not None:
+                priors[f"weights.{p}.{f}"] = prior_from_spec(given[f].prior, key, weights[p_idx, k], (-math.inf, math.inf))
             notes.append(str(given[f].note))
         w_sources.append(tuple(srcs))
         w_notes.append(tuple(notes))
     extra = set(sc.weights) - set(players)
     if extra:
         raise ConfigError(f"scenario.weights: unknown player {sorted(extra)[0]!r}; expected {list(players)}")
-    u, sov, lam, delta, transfer_to, model_sources = _model_numbers(gm, sc, players)
+    u, sov, lam, delta, transfer_to, model_sources = _model_numbers(gm, sc, players, priors)
     med, med_sources = _mediator(md)
     return Scenario(
         name=sc.name, title=sc.title, dates=sc.dates, summary=sc.summary,
@@ -348,6 +367,7 @@ def build_scenario(scenario: Any, game: Any, mediator: Any) -> Scenario:
         weight_sources=tuple(w_sources), weight_notes=tuple(w_notes),
         mediator=med, mediator_sources=med_sources, model_sources=model_sources,
         evidence=check_sources("scenario.evidence", sc.evidence),
+        priors=priors,
     )
 
 
@@ -442,10 +462,20 @@ def build_rollout(node: Any):
     values = {k: getattr(spec, k) for k in model_keys if k not in not_params}
     values["incident"] = tuple(float(v) for v in values["incident"])
     values["deaths_per_day"] = tuple(float(v) for v in values["deaths_per_day"])
+    params = CeasefireParams(**values)  # values checked before their priors
+    priors = {}
+    for k in model_keys:
+        given = spec.sources[k].prior
+        if given is None:
+            continue
+        if k not in VALID_RANGES_ROLLOUT or not isinstance(getattr(spec, k), (int, float)):
+            raise ConfigError(f"rollout.sources.{k}.prior: {k} takes no prior (a level, a size or a list)")
+        priors[k] = prior_from_spec(given, f"rollout.{k}", float(getattr(spec, k)), VALID_RANGES_ROLLOUT[k])
     return RolloutSetup(
-        params=CeasefireParams(**values),
+        params=params,
         breakdown_level=int(spec.breakdown_level),
         stage=stage,
         punishment_days=int(spec.punishment_days),
         sizes={k: int(getattr(spec, k)) for k in ROLLOUT_SIZES},
+        priors=priors,
     )

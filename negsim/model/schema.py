@@ -27,20 +27,37 @@ T = TypeVar("T")
 
 
 @dataclass
+class PriorSpec:
+    """A prior beside a value (:mod:`negsim.model.priors`): ``dist`` and its parameters."""
+
+    dist: str
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    a: float | None = None
+    b: float | None = None
+
+
+@dataclass
 class SourcedValue:
-    """A number with the evidence behind it (IDs of POSITIONS.md or ``cite:`` entries)."""
+    """A number with the evidence behind it (IDs of POSITIONS.md or ``cite:`` entries)
+    and, optionally, a prior on how far it could be from its value."""
 
     value: float
     source: list[str]
     note: str = ""
+    prior: PriorSpec | None = None
 
 
 @dataclass
 class Sources:
-    """The evidence behind a plain number elsewhere in the same config node."""
+    """The evidence behind a plain number elsewhere in the same config node (and its prior)."""
 
     source: list[str]
     note: str = ""
+    prior: PriorSpec | None = None
 
 
 @dataclass
@@ -201,6 +218,18 @@ class ThresholdSpec:
     grid: int = 41
     tol: float = 1e-6
     margin: float = 1e-3
+
+
+@dataclass
+class UncertaintySpec:
+    """Parameter bands (:mod:`negsim.studies.uncertainty`): ``draws`` joint draws of the
+    judgement calls from their priors (0: none), by ``sobol`` or ``lhs`` points, seeded by
+    ``seed`` (default: the run's seed); ``width`` is the default prior's relative half-width."""
+
+    draws: int = 0
+    method: str = "sobol"
+    width: float = 0.25
+    seed: int | None = None
 
 
 @dataclass

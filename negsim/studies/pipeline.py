@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,7 @@ from negsim.io.results import config_hash, package_versions
 from negsim.model.forecast import Forecast
 from negsim.model.rollout import RolloutResult, RolloutSetup, Situation, check_seed
 from negsim.model.scenario import Scenario
-from negsim.model.schema import SolverSpec, parse
+from negsim.model.schema import SolverSpec, UncertaintySpec, parse
 
 #: Config keys that do not change a point's numbers (left out of its config hash).
 NOT_INPUTS = ("hydra", "fast", "results_dir")
@@ -54,6 +54,7 @@ class Point:
     chunk_runs: int
     seed: int
     config_hash: str
+    uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,13 +151,31 @@ def build_point(config: Mapping[str, Any]) -> Point:
         game = talks_game(scenario)
     lam = solver.lam if solver.lam is not None else (scenario.precision if scenario is not None else None)
     seed = check_seed(config.get("seed", 20251019))
+    uncertainty = check_uncertainty(parse(UncertaintySpec, config.get("uncertainty", {}), "uncertainty"), scenario)
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
         tol=float(solver.tol), lam=None if lam is None else float(lam), after=after_cell(scenario, config.get("after")),
         setup=setup, seed=seed, config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)),
-        **setup.sizes,
+        uncertainty=uncertainty, **setup.sizes,
     )
+
+
+def check_uncertainty(spec: UncertaintySpec, scenario: Scenario | None) -> UncertaintySpec:
+    """Validate the ``uncertainty`` node (draws 0 or >= 2, a known method, a width in (0, 1))."""
+    from negsim.studies.uncertainty import METHODS
+
+    if isinstance(spec.draws, bool) or spec.draws < 0 or spec.draws == 1:
+        raise ConfigError(f"uncertainty.draws: expected 0 (no band) or a number of draws >= 2, got {spec.draws}")
+    if spec.method not in METHODS:
+        raise ConfigError(f"uncertainty.method: expected one of {', '.join(METHODS)}, got {spec.method!r}")
+    if not 0.0 < spec.width < 1.0:
+        raise ConfigError(f"uncertainty.width: expected a relative half-width in (0, 1), got {spec.width}")
+    if spec.seed is not None and not 0 <= spec.seed < 2**63:
+        raise ConfigError(f"uncertainty.seed: expected a whole number in [0, 2^63), got {spec.seed}")
+    if spec.draws and scenario is None:
+        raise ConfigError("uncertainty.draws: parameter bands need a scenario, not an nfg file")
+    return spec
 
 
 def _scale(point: Point) -> np.ndarray:
@@ -307,8 +326,25 @@ def _outcomes(points: Sequence[Point], equilibria, progress: bool) -> list[Outco
         forecast = None
         if cells:
             forecast = Forecast(cells, w, tuple(rolled[(*_key(pt), sits[cell])] for cell in cells))
-        out.append(Outcome(eqs, c, P, sits, forecast, _metrics(pt, eqs, c, P, rule, sits, dets, forecast)))
+        metrics = _metrics(pt, eqs, c, P, rule, sits, dets, forecast)
+        if pt.uncertainty.draws:
+            metrics["uncertainty"] = parameter_band(pt, progress)
+        out.append(Outcome(eqs, c, P, sits, forecast, metrics))
     return out
+
+
+def parameter_band(point: Point, progress: bool = False) -> dict[str, Any]:
+    """The summary of the point's parameter band (:func:`negsim.studies.uncertainty.band`)."""
+    from tqdm import tqdm
+
+    from negsim.studies.uncertainty import band
+
+    spec = point.uncertainty
+    assert point.scenario is not None
+    with tqdm(total=spec.draws, desc="parameter draws", unit="draw", disable=not progress) as bar:
+        result = band(point, spec.draws, method=spec.method, seed=point.seed if spec.seed is None else spec.seed,
+                      width=spec.width, progress=lambda k: bar.update(1))
+    return result.summary(point.scenario.actions)
 
 
 def run_point(point: Point, *, progress: bool = False) -> Outcome:

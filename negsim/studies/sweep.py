@@ -29,6 +29,8 @@ ESTIMATES = (
     "p_written", "p_pledge", "verification_in_force", "channel_in_force",
     "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_breakdown_se", "median_days_to_breakdown",
     "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
+    "p_deal_q05", "p_deal_q50", "p_deal_q95", "p_breakdown_q05", "p_breakdown_q50", "p_breakdown_q95",
+    "p_open_war_q05", "p_open_war_q50", "p_open_war_q95", "uncertainty_draws",
     "runs", "days", "seed", "config_hash", "status",
 )
 
@@ -95,6 +97,10 @@ def table_row(metrics: dict[str, Any]) -> dict[str, Any]:
         config_hash=metrics["config_hash"],
         status="ok",
     )
+    band = metrics.get("uncertainty")
+    if band:
+        row.update({k: band.get(k) for k in ESTIMATES if k.endswith(("_q05", "_q50", "_q95"))})
+        row["uncertainty_draws"] = band["draws"]
     for key, value in row.items():
         if isinstance(value, float) and key in ESTIMATES:
             row[key] = round(value, PRINTED_DIGITS)

@@ -69,6 +69,20 @@ def _sweep_param(rows: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+def _parameter_band(rows: Sequence[Mapping[str, Any]], param: str):
+    """``(values, breakdown 5%, 95%, deal 5%, 95%, draws)`` of the rows' parameter band,
+    sorted by the parameter, or None when the table has no band."""
+    cols = (param, "p_breakdown_q05", "p_breakdown_q95", "p_deal_q05", "p_deal_q95")
+    ok = [r for r in rows if str(r.get("status", "ok")) in ("ok", "") and all(c in r for c in cols)]
+    data = np.array([[_number(r[c]) for c in cols] for r in ok], dtype=float).reshape(-1, len(cols))
+    data = data[np.all(np.isfinite(data), axis=1)]
+    if not len(data):
+        return None
+    data = data[np.argsort(data[:, 0], kind="stable")]
+    draws = {str(r.get("uncertainty_draws")) for r in ok}
+    return (*data.T, draws.pop() if len(draws) == 1 else "several")
+
+
 def escalation_vs_leverage_figure(
     rows: Iterable[Mapping[str, Any]],
     *,
@@ -132,7 +146,17 @@ def escalation_vs_leverage_figure(
         v, pb, lo, hi, pd = series[0][1].T
         fig = new_figure((8.0, 4.8))
         ax = fig.add_subplot(1, 1, 1)
-        ax.fill_between(v, lo, hi, color="C3", alpha=0.25, lw=0, label="95% interval of P(breakdown)")
+        band = _parameter_band(rows, param)
+        if band is not None:
+            bv, b_lo, b_hi, d_lo, d_hi, draws = band
+            ax.fill_between(bv, b_lo, b_hi, color="C3", alpha=0.15, lw=0,
+                            label=f"P(breakdown), 5-95% over {draws} draws of the judgement calls")
+            ax.fill_between(bv, d_lo, d_hi, color="C0", alpha=0.12, lw=0,
+                            label=f"P(deal), 5-95% over {draws} draws of the judgement calls")
+            ax.errorbar(v, pb, yerr=[pb - lo, hi - pb], fmt="none", ecolor="C3", elinewidth=1.2, capsize=2.5,
+                        label="95% Monte Carlo interval of P(breakdown)")
+        else:
+            ax.fill_between(v, lo, hi, color="C3", alpha=0.25, lw=0, label="95% interval of P(breakdown)")
         ax.plot(v, pb, color="C3", lw=2, marker="o", ms=3.5, label="P(ceasefire breakdown)")
         ax.plot(v, pd, color="C0", lw=1.8, ls="--", label="P(deal), predicted")
         for x, y, ha in ((v[0], pb[0], "left"), (v[-1], pb[-1], "right")):
@@ -148,7 +172,11 @@ def escalation_vs_leverage_figure(
         ax.set_xlabel(axis_label)
         ax.set_ylabel("probability")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8.5, loc="center right", framealpha=0.95)
+        if band is None:
+            ax.legend(fontsize=8.5, loc="center right", framealpha=0.95)
+        else:  # five entries: below the axes, clear of the curves and the threshold's note
+            fig.set_size_inches(8.0, 6.0)
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
         ax.set_title(title if title is not None else default, fontsize=11)
         fig.tight_layout()
         return fig

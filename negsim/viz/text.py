@@ -122,3 +122,24 @@ def rollout_report(forecast, outcomes: list[dict]) -> str:
             f"P(breakdown) {c.get('p_breakdown', float('nan')):.3f}"
         )
     return "\n".join(lines)
+
+
+def band_report(band: dict, rollout: dict | None) -> str:
+    """The parameter band of a point (``metrics["uncertainty"]``) beside its Monte Carlo interval."""
+    lines = [
+        f"Parameter band: {band['draws']} joint draws of {len(band['parameters'])} judgement calls from their "
+        f"priors ({band['method']}, seed {band['seed']}; ceasefire computed exactly for each draw). "
+        "5%, 50% and 95% points over the draws:"
+    ]
+    names = {"p_deal": "P(deal)", "p_breakdown": "P(breakdown by the horizon)", "p_open_war": "P(open war by the horizon)"}
+    for key, label in names.items():
+        if f"{key}_q05" not in band:
+            continue
+        line = f"  {label}: {band[f'{key}_q05']:.3f} / {band[f'{key}_q50']:.3f} / {band[f'{key}_q95']:.3f}"
+        if key == "p_breakdown" and rollout:
+            line += (f"   (Monte Carlo alone: {rollout['p_breakdown']:.3f}, 95% interval "
+                     f"{rollout['p_breakdown_low']:.3f}-{rollout['p_breakdown_high']:.3f})")
+        lines.append(line)
+    shares = sorted(band["p_outcome_is_prediction"].items(), key=lambda kv: -kv[1])
+    lines.append("  most probable outcome over the draws: " + "; ".join(f"{o} in {100 * p:.0f}%" for o, p in shares))
+    return "\n".join(lines)

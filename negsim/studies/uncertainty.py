@@ -1,0 +1,248 @@
+"""Parameter bands: how much the answers move when the judgement calls move within their priors.
+
+Every payoff weight, the mechanism's shares, the stated precision, the ceasefire's discount
+and every rate of the ceasefire process is a judgement call anchored in the record
+(:mod:`negsim.model.priors`). This module draws ``N`` joint parameter sets from their priors
+by scrambled Sobol points or a Latin hypercube (``scipy.stats.qmc``, seeded), and for each
+draw predicts the round (the logit QRE at the drawn precision) and computes the ceasefire
+after each predicted outcome **exactly**, from the ladder's Markov chain
+(:func:`negsim.model.rollout.exact_breakdown_probability`): a draw has no Monte Carlo error,
+so the band it gives is the parameter uncertainty alone, to be read beside the Monte Carlo
+interval of the point's own rollout. The quantiles are those of the ``N`` draws.
+
+What each draw reports: P(deal), P(breakdown by the horizon), P(open war by the horizon),
+and which outcome is the most probable (the *modal* outcome, whose frequency over the draws
+is "P(this outcome is the prediction)").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from negsim.errors import ConfigError
+from negsim.model.priors import DEFAULT_WIDTH, VALID_RANGES, VALID_RANGES_ROLLOUT, Prior, default_prior
+from negsim.model.rollout import OPEN_WAR
+from negsim.studies.pipeline import Point
+
+#: Draw methods of :func:`unit_draws`.
+METHODS = ("sobol", "lhs")
+#: Quantiles reported per point.
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One judgement call: its name (``weights.PAK.escalation``, ``precision``,
+    ``rollout.attack_rate``), its value and its prior."""
+
+    name: str
+    value: float
+    prior: Prior
+
+
+def parameter_space(point: Point, width: float = DEFAULT_WIDTH) -> list[Parameter]:
+    """Every judgement call of a point with a prior: the stated ones, else the default.
+
+    The precision is included only when the point predicts at the game's stated precision
+    (not when ``solver.lam`` sets it).
+    """
+    sc = point.scenario
+    if sc is None:
+        raise ConfigError("uncertainty: needs a scenario, not an nfg file")
+    space = []
+
+    def add(name: str, value: float, valid: tuple[float, float], stated: Prior | None) -> None:
+        prior = stated or default_prior(value, valid, width)
+        if prior is not None:
+            space.append(Parameter(name, float(value), prior))
+
+    for p, player in enumerate(sc.players):
+        for k, feature in enumerate(sc.feature_names):
+            name = f"weights.{player}.{feature}"
+            add(name, sc.weights[p, k], (-math.inf, math.inf), sc.priors.get(name))
+    scenario_values = {
+        "mechanism.unverified_share": sc.unverified_share,
+        "mechanism.sovereignty_effect": sc.sovereignty_effect,
+        "ceasefire_discount": sc.ceasefire_discount,
+    }
+    if point.lam is not None and point.lam == sc.precision:
+        scenario_values["precision"] = sc.precision
+    for name, value in scenario_values.items():
+        add(name, value, VALID_RANGES[name], sc.priors.get(name))
+    if point.runs > 0:
+        params = point.setup.params
+        for name, valid in VALID_RANGES_ROLLOUT.items():
+            add(f"rollout.{name}", getattr(params, name), valid, point.setup.priors.get(name))
+    return space
+
+
+def unit_draws(n: int, d: int, method: str, seed: int) -> np.ndarray:
+    """``n`` points in ``[0, 1)^d``: scrambled Sobol (``n`` rounded up to a power of two
+    internally, the first ``n`` kept) or a Latin hypercube. Shape (n, d)."""
+    from scipy.stats import qmc
+
+    if method not in METHODS:
+        raise ConfigError(f"uncertainty.method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if method == "lhs":
+        return qmc.LatinHypercube(d, seed=seed).random(n)
+    sampler = qmc.Sobol(d, scramble=True, seed=seed)
+    return sampler.random_base2(max(0, math.ceil(math.log2(max(n, 1)))))[:n]
+
+
+def draws(space: Sequence[Parameter], n: int, method: str = "sobol", seed: int = 0) -> np.ndarray:
+    """``n`` joint draws of the parameters, shape (n, len(space)), in their own units."""
+    u = unit_draws(n, len(space), method, seed)
+    return np.column_stack([p.prior.ppf(u[:, k]) for k, p in enumerate(space)]) if space else np.zeros((n, 0))
+
+
+def with_values(point: Point, space: Sequence[Parameter], values: np.ndarray) -> Point:
+    """The point with the parameters of ``space`` set to ``values`` (shape (len(space),))."""
+    from negsim.model.talks import talks_game
+
+    sc = point.scenario
+    assert sc is not None
+    W = sc.weights.copy()
+    scalars: dict[str, Any] = {}
+    rollout: dict[str, Any] = {}
+    lam = point.lam
+    for p, v in zip(space, values, strict=True):
+        head, _, rest = p.name.partition(".")
+        if head == "weights":
+            player, feature = rest.split(".")
+            W[sc.players.index(player), sc.feature_names.index(feature)] = v
+        elif head == "rollout":
+            rollout[rest] = float(v)
+        elif p.name == "precision":
+            lam = float(v)
+        else:
+            scalars[rest if head == "mechanism" else p.name] = float(v)
+    W.setflags(write=False)
+    scenario = replace(sc, weights=W, **scalars)
+    setup = point.setup if not rollout else replace(point.setup, params=replace(point.setup.params, **rollout))
+    return replace(point, scenario=scenario, game=talks_game(scenario), lam=lam, setup=setup)
+
+
+def exact_answers(point: Point) -> dict[str, Any]:
+    """P(deal), P(breakdown) and P(open war) by the horizon, and the modal outcome, of one
+    point, with the ceasefire after each predicted outcome computed exactly (no sampling)."""
+    from negsim.model.forecast import strata
+    from negsim.model.rollout import horizon_probabilities
+    from negsim.model.situation import outcome_ceasefire
+    from negsim.model.talks import deal_probability
+    from negsim.studies.pipeline import predict_point
+
+    sc = point.scenario
+    assert sc is not None
+    P, _ = predict_point(point, [], 0) if point.selection == "qre" and point.lam is not None else _selected(point)
+    out: dict[str, Any] = {"p_deal": deal_probability(sc, P), "modal": np.unravel_index(int(np.argmax(P)), P.shape)}
+    if point.runs > 0:
+        cells, weights = strata(P)
+        situations = [outcome_ceasefire(sc, i, j, point.setup)[0] for i, j in cells]
+        H = horizon_probabilities(point.setup.params, situations, point.days, (point.setup.breakdown_level, OPEN_WAR))
+        out["p_breakdown"], out["p_open_war"] = (float(v) for v in weights @ H)
+    return out
+
+
+def _selected(point: Point) -> tuple[np.ndarray, str]:
+    """The prediction of a point whose rule selects a Nash equilibrium."""
+    from negsim.solvers import solve
+    from negsim.solvers.selection import select
+    from negsim.studies.pipeline import predict_point
+
+    eqs = solve(point.game, method=point.method, tol=point.tol)
+    return predict_point(point, eqs, select(point.game, eqs, point.selection))
+
+
+@dataclass(frozen=True, eq=False)
+class Band:
+    """The answers of ``N`` parameter draws of one point.
+
+    Attributes
+    ----------
+    space : tuple of Parameter
+    values : numpy.ndarray, shape (N, len(space))
+        The draws.
+    answers : dict of str to numpy.ndarray, shape (N,)
+        ``p_deal``, and with a rollout ``p_breakdown`` and ``p_open_war``, per draw.
+    modal : numpy.ndarray of int, shape (N, 2)
+        The most probable outcome of each draw.
+    method : str
+    seed : int
+    """
+
+    space: tuple[Parameter, ...]
+    values: np.ndarray
+    answers: dict[str, np.ndarray]
+    modal: np.ndarray
+    method: str
+    seed: int
+
+    def quantiles(self, name: str, qs: Sequence[float] = QUANTILES) -> dict[float, float]:
+        """Quantiles of one answer over the draws."""
+        return {q: float(np.quantile(self.answers[name], q)) for q in qs}
+
+    def modal_share(self, actions: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, float]:
+        """Share of draws in which each outcome (``ROW/COL``) is the most probable one."""
+        cells, counts = np.unique(self.modal, axis=0, return_counts=True)
+        return {f"{actions[0][i]}/{actions[1][j]}": float(c) / len(self.modal) for (i, j), c in zip(cells, counts, strict=True)}
+
+    def summary(self, actions) -> dict[str, Any]:
+        """``{answer}_q05``, ``_q50``, ``_q95`` per answer, the modal shares and the draw settings."""
+        out: dict[str, Any] = {"draws": len(self.values), "method": self.method, "seed": self.seed}
+        for name in self.answers:
+            for q, v in self.quantiles(name).items():
+                out[f"{name}_q{round(100 * q):02d}"] = v
+        out["p_outcome_is_prediction"] = self.modal_share(actions)
+        out["parameters"] = {p.name: {"value": p.value, "prior": p.prior.describe(), "origin": p.prior.origin}
+                             for p in self.space}
+        return out
+
+
+def band(
+    point: Point,
+    n: int,
+    *,
+    method: str = "sobol",
+    seed: int = 0,
+    width: float = DEFAULT_WIDTH,
+    space: Sequence[Parameter] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Band:
+    """The parameter band of one point from ``n`` draws of its judgement calls.
+
+    Parameters
+    ----------
+    point : Point
+        A scenario point (its rollout, if any, gives the horizon ``days``).
+    n : int
+        Number of draws (>= 2).
+    method : {"sobol", "lhs"}
+    seed : int
+        Seed of the draws (the same seed gives the same draws at every point of a sweep:
+        common random numbers for the parameters).
+    width : float
+        Relative half-width of the default prior.
+    space : sequence of Parameter, optional
+        The parameters to draw (default: :func:`parameter_space` of the point).
+    progress : callable, optional
+        Called with the number of draws done after each draw.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ConfigError(f"uncertainty.draws: expected a whole number of draws >= 2, got {n!r}")
+    space = parameter_space(point, width) if space is None else list(space)
+    values = draws(space, n, method, seed)
+    answers: dict[str, list[float]] = {}
+    modal = []
+    for k, row in enumerate(values):
+        result = exact_answers(with_values(point, space, row))
+        modal.append(result.pop("modal"))
+        for name, v in result.items():
+            answers.setdefault(name, []).append(v)
+        if progress is not None:
+            progress(k + 1)
+    arrays = {name: np.array(v) for name, v in answers.items()}
+    return Band(tuple(space), values, arrays, np.array(modal, dtype=int).reshape(-1, 2), method, seed)
