@@ -338,7 +338,7 @@ def threshold_scenarios(compose: Any, name: str, overrides: Sequence[str], names
 
 
 def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None:
-    """The threshold or sensitivity experiment (``mode``), written to ``folder``; the
+    """The threshold, sensitivity or uncertainty experiment (``mode``), written to ``folder``; the
     ``overrides`` of the command line apply to every scenario it studies."""
     from negsim.app import experiments
 
@@ -356,6 +356,17 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
                 f"{r['threshold']:.6g} (from '{r['outcome_below']}' to '{r['outcome_above']}')"
                 if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
             print(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
+    elif cfg.mode == "uncertainty":
+        point = point_from_config(cfg)
+        summary, paths = experiments.uncertainty_experiment(point, folder)
+        print(f"{summary['scenario']}: {summary['draws']} draws; P(T1 holds) {summary['p_t1_holds']:.3f}; "
+              f"P(deal) 5-95% {summary['p_deal_q05']:.3f}-{summary['p_deal_q95']:.3f}"
+              + (f"; P(breakdown) 5-95% {summary['p_breakdown_q05']:.3f}-{summary['p_breakdown_q95']:.3f}"
+                 if "p_breakdown_q05" in summary else ""))
+        for t in summary["thresholds"]:
+            q = " / ".join("-" if t[k] is None else f"{t[k]:.3f}" for k in ("q05", "q50", "q95"))
+            print(f"  threshold of {t['knob']}: 5/50/95% {q} "
+                  f"(already a deal in {t['share_already_deal']:.0%}, no flip up to {t['upper']:g} in {t['share_no_flip']:.0%})")
     elif cfg.mode == "sensitivity":
         rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
         for r in rows[:10]:

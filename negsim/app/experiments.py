@@ -82,3 +82,78 @@ def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) ->
     rows = sensitivity(point, step=step)
     fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})")
     return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(_printed(rows)))] + save_figure(fig, folder / "tornado")
+
+
+def _t1_holds(scenario: Scenario, p_deal: float, modal: tuple[int, int]) -> bool:
+    """T1 for one draw: no deal likelier than not, and the deadlock the most likely outcome."""
+    return bool(p_deal < 0.5 and tuple(modal) == scenario.cell("insist_written", "verbal_only"))
+
+
+def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Sequence[str] = ("transfer_pledge", "transfer_written"),
+                           upper: float = 10.0) -> tuple[dict[str, Any], list[Path]]:
+    """What a round's answers rest on: bands, P(T1 holds), thresholds and Sobol indices.
+
+    From ``point.uncertainty``: ``draws`` joint draws of the judgement calls give the
+    5/50/95% points of P(deal), P(breakdown) and P(open war) and the share of draws in which
+    T1 holds (no deal likelier than not, the deadlock most likely; a target of the Istanbul
+    rounds); the first ``threshold_draws`` of them each give the least transfer that makes a
+    deal likelier than not; ``sobol_base`` sets the Saltelli sample of the first-order and
+    total Sobol indices of P(deal) and P(breakdown) (SALib). Writes ``band.csv``,
+    ``thresholds.csv``, ``sobol.csv``, ``summary.json`` and ``sobol_<answer>.png/svg``.
+    """
+    from tqdm import tqdm
+
+    from negsim.io.results import write_json_atomic
+    from negsim.studies.global_sensitivity import sobol_indices
+    from negsim.studies.uncertainty import band, exact_answers, with_values
+    from negsim.viz.curves import sobol_figure
+
+    sc, spec = point.scenario, point.uncertainty
+    if sc is None:
+        raise ConfigError("uncertainty: needs a scenario, not an nfg file")
+    seed = point.seed if spec.seed is None else spec.seed
+    with tqdm(total=spec.draws, desc="parameter draws", unit="draw") as bar:
+        result = band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
+                      progress=lambda k: bar.update(1))
+    t1 = [_t1_holds(sc, d, tuple(m)) for d, m in zip(result.answers["p_deal"], result.modal, strict=True)]
+    band_rows = [{"answer": name, **{f"q{round(100 * q):02d}": v for q, v in result.quantiles(name).items()}}
+                 for name in result.answers]
+    threshold_rows = []
+    count = min(spec.threshold_draws, spec.draws)
+    drawn = [with_values(point, result.space, row) for row in result.values[:count]]
+    for knob in threshold_knobs:
+        found = [leverage_threshold(d.scenario, knob, upper=upper, grid=21, lam=d.lam)
+                 for d in tqdm(drawn, desc=f"thresholds of {knob}", unit="draw")]
+        values = np.array([t.value for t in found if t.value is not None and not t.already_deal])
+        threshold_rows.append({
+            "knob": knob, "draws": count, "upper": upper,
+            "share_already_deal": sum(t.already_deal for t in found) / count,
+            "share_no_flip": sum(t.value is None for t in found) / count,
+            **{f"q{round(100 * q):02d}": (float(np.quantile(values, q)) if len(values) else None) for q in (0.05, 0.5, 0.95)},
+        })
+    space = list(result.space)
+    with tqdm(total=spec.sobol_base * (2 * len(space) + 2), desc="Sobol indices", unit="run") as bar:
+        def evaluate(v: np.ndarray) -> dict[str, float]:
+            answers = exact_answers(with_values(point, space, v))
+            answers.pop("modal")
+            answers.pop("p_open_war", None)
+            bar.update(1)
+            return answers
+
+        indices = sobol_indices(space, evaluate, spec.sobol_base, seed=seed)
+    sobol_rows = [{"answer": name, **row} for name, rows in indices.items() for row in rows]
+    summary = {
+        "scenario": sc.name, "draws": spec.draws, "method": spec.method, "seed": seed,
+        "p_t1_holds": float(np.mean(t1)), **result.summary(sc.actions),
+        "thresholds": threshold_rows, "sobol_base": spec.sobol_base, "config_hash": point.config_hash,
+    }
+    paths = [
+        write_text_atomic(folder / "band.csv", csv_text(_printed(band_rows))),
+        write_text_atomic(folder / "thresholds.csv", csv_text(_printed(threshold_rows))),
+        write_text_atomic(folder / "sobol.csv", csv_text(_printed(sobol_rows))),
+        write_json_atomic(folder / "summary.json", summary),
+    ]
+    labels = {"p_deal": "P(deal)", "p_breakdown": f"P(breakdown by day {point.days})"}
+    for name, rows in indices.items():
+        paths += save_figure(sobol_figure(rows, f"{sc.title}: what {labels.get(name, name)} rests on"), folder / f"sobol_{name}")
+    return summary, paths

@@ -224,12 +224,16 @@ class ThresholdSpec:
 class UncertaintySpec:
     """Parameter bands (:mod:`negsim.studies.uncertainty`): ``draws`` joint draws of the
     judgement calls from their priors (0: none), by ``sobol`` or ``lhs`` points, seeded by
-    ``seed`` (default: the run's seed); ``width`` is the default prior's relative half-width."""
+    ``seed`` (default: the run's seed); ``width`` is the default prior's relative half-width.
+    ``experiment=uncertainty`` also uses ``sobol_base`` (Saltelli base sample of the Sobol
+    indices) and ``threshold_draws`` (draws whose leverage thresholds are found)."""
 
     draws: int = 0
     method: str = "sobol"
     width: float = 0.25
     seed: int | None = None
+    sobol_base: int = 32
+    threshold_draws: int = 64
 
 
 @dataclass

@@ -153,6 +153,8 @@ def build_point(config: Mapping[str, Any]) -> Point:
     seed = check_seed(config.get("seed", 20251019))
     uncertainty = check_uncertainty(parse(UncertaintySpec, config.get("uncertainty", {}), "uncertainty"), scenario)
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
+    if not uncertainty.draws:  # no band: its settings do not change the results
+        inputs.pop("uncertainty", None)
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
         tol=float(solver.tol), lam=None if lam is None else float(lam), after=after_cell(scenario, config.get("after")),

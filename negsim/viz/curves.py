@@ -269,3 +269,24 @@ def tornado_figure(rows: list[dict[str, Any]], title: str, top: int = 15) -> Fig
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def sobol_figure(rows: list[dict[str, Any]], title: str, top: int = 12) -> Figure:
+    """First-order and total Sobol indices of the ``top`` inputs by total index, as bars
+    with their 95% bootstrap intervals (rows of :func:`negsim.studies.global_sensitivity.sobol_indices`)."""
+    rows = sorted(rows, key=lambda r: -r["ST"])[:top][::-1]
+    y = np.arange(len(rows))
+    fig = new_figure((8.0, 0.42 * len(rows) + 1.6))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.barh(y + 0.2, [r["ST"] for r in rows], 0.4, xerr=[r["ST_conf"] for r in rows], color="C3", alpha=0.8,
+            label="total index (with interactions)")
+    ax.barh(y - 0.2, [r["S1"] for r in rows], 0.4, xerr=[r["S1_conf"] for r in rows], color="C0", alpha=0.8,
+            label="first-order index (alone)")
+    ax.set_yticks(y, [str(r["parameter"]) for r in rows], fontsize=8.5)
+    ax.set_xlabel("share of the variance over the priors (Sobol index; bars: 95% bootstrap interval)")
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="lower right")
+    ax.set_title(title, fontsize=11)
+    fig.tight_layout()
+    return fig
