@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -338,7 +339,7 @@ def threshold_scenarios(compose: Any, name: str, overrides: Sequence[str], names
 
 
 def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None:
-    """The threshold, sensitivity or uncertainty experiment (``mode``), written to ``folder``; the
+    """The threshold, sensitivity, uncertainty, calibrate or hindcast experiment (``mode``), written to ``folder``; the
     ``overrides`` of the command line apply to every scenario it studies."""
     from negsim.app import experiments
 
@@ -367,6 +368,18 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
             q = " / ".join("-" if t[k] is None else f"{t[k]:.3f}" for k in ("q05", "q50", "q95"))
             print(f"  threshold of {t['knob']}: 5/50/95% {q} "
                   f"(already a deal in {t['share_already_deal']:.0%}, no flip up to {t['upper']:g} in {t['share_no_flip']:.0%})")
+    elif cfg.mode == "calibrate":
+        summary, paths = experiments.calibration_experiment(point_from_config(cfg), folder)
+        print(f"calibration to {len(summary['events'])} recorded events: {summary['draws']} prior draws of "
+              f"{summary['parameters']} judgement calls, effective sample size {summary['effective_sample_size']:.1f}")
+        for r in summary["largest_shifts"]:
+            print(f"  {r['parameter']:<44} moved {r['shift_in_prior_sd']:+.2f} prior sd "
+                  f"(prior mean {r['prior_mean']:.3g}, posterior mean {r['posterior_mean']:.3g})")
+    elif cfg.mode == "hindcast":
+        rows, paths = experiments.hindcast_experiment(point_from_config(cfg), folder)
+        for r in rows:
+            print(f"  {r['event']:<38} P before conditioning {r['p_leave_one_out']:.3f} (prior {r['p_prior']:.3f}); "
+                  f"Brier {r['brier_leave_one_out']:.3f}, log score {r['log_score_leave_one_out']:.3f}")
     elif cfg.mode == "sensitivity":
         rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
         for r in rows[:10]:
@@ -430,9 +443,15 @@ def _argv(args: Sequence[str]) -> Iterator[None]:
         sys.argv[:] = saved
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings on the command line as one line, like its errors (no source line)."""
+    return f"negsim: warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    warnings.formatwarning = _one_line_warning
     try:
         check_flags(args)
         preflight(args, info_only=any(a in INFO_FLAGS for a in args))

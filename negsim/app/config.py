@@ -31,7 +31,7 @@ from negsim.model.schema import (
 from negsim.studies.pipeline import Point, build_point
 
 #: What the ``negsim`` command can do (``mode``; set by ``experiment=`` and ``analysis=``).
-MODES = ("solve", "threshold", "sensitivity", "uncertainty", "ceasefire", "bargaining", "crisis")
+MODES = ("solve", "threshold", "sensitivity", "uncertainty", "calibrate", "hindcast", "ceasefire", "bargaining", "crisis")
 #: Modes computed like a solve (one report, one metrics.json).
 ANALYSES = ("ceasefire", "bargaining", "crisis")
 

@@ -157,3 +157,67 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
     for name, rows in indices.items():
         paths += save_figure(sobol_figure(rows, f"{sc.title}: what {labels.get(name, name)} rests on"), folder / f"sobol_{name}")
     return summary, paths
+
+
+def _calibrated(point: Point):
+    """The record and the calibration of its rounds' prior draws (``point.uncertainty``)."""
+    from tqdm import tqdm
+
+    from negsim.studies.calibration import calibrate, load_record, shipped_points
+
+    if point.scenario is None:
+        raise ConfigError("calibration: needs a scenario, not an nfg file")
+    spec = point.uncertainty
+    record = load_record()
+    points = shipped_points(point, sorted({e.round for e in record}))
+    with tqdm(total=spec.draws, desc="prior draws against the record", unit="draw") as bar:
+        cal = calibrate(points, record, spec.draws, method=spec.method, seed=point.seed if spec.seed is None else spec.seed,
+                        width=spec.width, progress=lambda k: bar.update(1))
+    return record, cal
+
+
+def calibration_experiment(point: Point, folder: Path) -> tuple[dict[str, Any], list[Path]]:
+    """Weight prior draws by the record's likelihood; write ``posterior.csv`` (each parameter's
+    prior and posterior), ``events.csv`` (each event's probability under both) and
+    ``summary.json`` (effective sample size)."""
+    from negsim.io.results import write_json_atomic
+
+    record, cal = _calibrated(point)
+    posterior = cal.posterior()
+    events = [{"event": e.id, "round": e.round, "kind": e.kind, "source": " ".join(e.source),
+               "p_prior_mean": float(cal.probabilities[:, k].mean()),
+               "p_posterior_mean": float(cal.weights @ cal.probabilities[:, k])} for k, e in enumerate(record)]
+    moved = sorted(posterior, key=lambda r: -abs(r["shift_in_prior_sd"]))
+    summary = {"draws": len(cal.values), "effective_sample_size": cal.ess, "parameters": len(cal.space),
+               "events": [e.id for e in record], "largest_shifts": moved[:5], "config_hash": point.config_hash}
+    return summary, [
+        write_text_atomic(folder / "posterior.csv", csv_text(_printed(posterior))),
+        write_text_atomic(folder / "events.csv", csv_text(_printed(events))),
+        write_json_atomic(folder / "summary.json", summary),
+    ]
+
+
+def hindcast_experiment(point: Point, folder: Path) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Score the model's probability of each recorded event before conditioning on it
+    (prior and leave-one-out posterior); write ``hindcast.csv``, ``reliability.csv`` and
+    ``forecasts.jsonl`` (one dated record per forecast, with the config hash)."""
+    import datetime
+    import json
+
+    from negsim.io.results import package_versions
+    from negsim.studies.calibration import reliability_table
+
+    _, cal = _calibrated(point)
+    rows = cal.hindcast()
+    reliability = reliability_table([r["p_leave_one_out"] for r in rows], [1] * len(rows))
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    versions = package_versions()
+    records = [json.dumps({"event": r["event"], "event_date": r["date"], "forecast": r["p_leave_one_out"],
+                           "forecast_prior": r["p_prior"], "recorded": today, "draws": len(cal.values),
+                           "config_hash": point.config_hash, "negsim": versions.get("negsim")}, sort_keys=True)
+               for r in rows]
+    return rows, [
+        write_text_atomic(folder / "hindcast.csv", csv_text(_printed(rows))),
+        write_text_atomic(folder / "reliability.csv", csv_text(_printed(reliability))),
+        write_text_atomic(folder / "forecasts.jsonl", "\n".join(records) + "\n"),
+    ]

@@ -226,7 +226,9 @@ class UncertaintySpec:
     judgement calls from their priors (0: none), by ``sobol`` or ``lhs`` points, seeded by
     ``seed`` (default: the run's seed); ``width`` is the default prior's relative half-width.
     ``experiment=uncertainty`` also uses ``sobol_base`` (Saltelli base sample of the Sobol
-    indices) and ``threshold_draws`` (draws whose leverage thresholds are found)."""
+    indices) and ``threshold_draws`` (draws whose leverage thresholds are found). ``use``:
+    ``prior``, or ``posterior`` (the draws weighted by the record's likelihood,
+    :mod:`negsim.studies.calibration`)."""
 
     draws: int = 0
     method: str = "sobol"
@@ -234,6 +236,7 @@ class UncertaintySpec:
     seed: int | None = None
     sobol_base: int = 32
     threshold_draws: int = 64
+    use: str = "prior"
 
 
 @dataclass

@@ -175,6 +175,8 @@ def check_uncertainty(spec: UncertaintySpec, scenario: Scenario | None) -> Uncer
         raise ConfigError(f"uncertainty.width: expected a relative half-width in (0, 1), got {spec.width}")
     if spec.seed is not None and not 0 <= spec.seed < 2**63:
         raise ConfigError(f"uncertainty.seed: expected a whole number in [0, 2^63), got {spec.seed}")
+    if spec.use not in ("prior", "posterior"):
+        raise ConfigError(f"uncertainty.use: expected prior or posterior, got {spec.use!r}")
     if spec.draws and scenario is None:
         raise ConfigError("uncertainty.draws: parameter bands need a scenario, not an nfg file")
     return spec
@@ -343,9 +345,16 @@ def parameter_band(point: Point, progress: bool = False) -> dict[str, Any]:
 
     spec = point.uncertainty
     assert point.scenario is not None
+    seed = point.seed if spec.seed is None else spec.seed
     with tqdm(total=spec.draws, desc="parameter draws", unit="draw", disable=not progress) as bar:
-        result = band(point, spec.draws, method=spec.method, seed=point.seed if spec.seed is None else spec.seed,
-                      width=spec.width, progress=lambda k: bar.update(1))
+        if spec.use == "posterior":
+            from negsim.studies.calibration import posterior_band
+
+            result = posterior_band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
+                                    progress=lambda k: bar.update(1))
+        else:
+            result = band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
+                          progress=lambda k: bar.update(1))
     return result.summary(point.scenario.actions)
 
 

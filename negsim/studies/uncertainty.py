@@ -172,6 +172,11 @@ class Band:
         The most probable outcome of each draw.
     method : str
     seed : int
+    weights : numpy.ndarray, shape (N,)
+        Normalised weight of each draw: equal under the prior, the record's likelihood
+        under the posterior (:mod:`negsim.studies.calibration`).
+    use : str
+        ``prior`` or ``posterior``.
     """
 
     space: tuple[Parameter, ...]
@@ -180,19 +185,27 @@ class Band:
     modal: np.ndarray
     method: str
     seed: int
+    weights: np.ndarray
+    use: str = "prior"
 
     def quantiles(self, name: str, qs: Sequence[float] = QUANTILES) -> dict[float, float]:
-        """Quantiles of one answer over the draws."""
-        return {q: float(np.quantile(self.answers[name], q)) for q in qs}
+        """Quantiles of one answer over the (weighted) draws."""
+        from negsim.studies.calibration import weighted_quantile
+
+        if self.use == "prior":
+            return {q: float(np.quantile(self.answers[name], q)) for q in qs}
+        return {q: weighted_quantile(self.answers[name], self.weights, q) for q in qs}
 
     def modal_share(self, actions: tuple[tuple[str, ...], tuple[str, ...]]) -> dict[str, float]:
-        """Share of draws in which each outcome (``ROW/COL``) is the most probable one."""
-        cells, counts = np.unique(self.modal, axis=0, return_counts=True)
-        return {f"{actions[0][i]}/{actions[1][j]}": float(c) / len(self.modal) for (i, j), c in zip(cells, counts, strict=True)}
+        """Weight of the draws in which each outcome (``ROW/COL``) is the most probable one."""
+        cells = np.unique(self.modal, axis=0)
+        return {f"{actions[0][i]}/{actions[1][j]}": float(self.weights[np.all(self.modal == (i, j), axis=1)].sum())
+                for i, j in cells}
 
     def summary(self, actions) -> dict[str, Any]:
         """``{answer}_q05``, ``_q50``, ``_q95`` per answer, the modal shares and the draw settings."""
-        out: dict[str, Any] = {"draws": len(self.values), "method": self.method, "seed": self.seed}
+        out: dict[str, Any] = {"draws": len(self.values), "method": self.method, "seed": self.seed, "use": self.use,
+                               "effective_draws": float(1.0 / np.sum(self.weights**2))}
         for name in self.answers:
             for q, v in self.quantiles(name).items():
                 out[f"{name}_q{round(100 * q):02d}"] = v
@@ -234,15 +247,33 @@ def band(
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ConfigError(f"uncertainty.draws: expected a whole number of draws >= 2, got {n!r}")
     space = parameter_space(point, width) if space is None else list(space)
-    values = draws(space, n, method, seed)
+    return band_of_draws(point, space, draws(space, n, method, seed), method, seed, progress=progress)
+
+
+def band_of_draws(
+    point: Point,
+    space: Sequence[Parameter],
+    values: np.ndarray,
+    method: str,
+    seed: int,
+    *,
+    weights: np.ndarray | None = None,
+    at: Callable[[np.ndarray], Point] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Band:
+    """The band of given draws ``values`` (N, D) of ``space``, optionally weighted; ``at``
+    maps a draw to the point it gives (default :func:`with_values` on ``point``)."""
+    at = at or (lambda row: with_values(point, space, row))
     answers: dict[str, list[float]] = {}
     modal = []
     for k, row in enumerate(values):
-        result = exact_answers(with_values(point, space, row))
+        result = exact_answers(at(row))
         modal.append(result.pop("modal"))
         for name, v in result.items():
             answers.setdefault(name, []).append(v)
         if progress is not None:
             progress(k + 1)
     arrays = {name: np.array(v) for name, v in answers.items()}
-    return Band(tuple(space), values, arrays, np.array(modal, dtype=int).reshape(-1, 2), method, seed)
+    use = "prior" if weights is None else "posterior"
+    w = np.full(len(values), 1.0 / len(values)) if weights is None else weights
+    return Band(tuple(space), values, arrays, np.array(modal, dtype=int).reshape(-1, 2), method, seed, w, use)
