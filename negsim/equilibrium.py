@@ -18,7 +18,12 @@ Float64 cannot tell apart payoffs that differ by less than about ``1e-16`` of th
 magnitude; :func:`check_resolution` refuses, before any solver runs, games with two
 payoffs of one player that differ by less than ``RESOLUTION = 1e-10`` of that player's
 payoff range unless they are rounding noise of each other (within a few units in the
-last place, as ``0.1 + 0.2`` and ``0.3``, which count as ties).
+last place, as ``0.1 + 0.2`` and ``0.3``, which count as ties; beside an exact zero, within
+a few units in the last place of the largest payoff, as ``0.1 + 0.2 - 0.3``). Ties are
+decided on the slacks of the best-response polytopes, which can be products of payoff
+gaps: gaps of ``1e-6`` can make a slack of ``1e-12``, a tie at the solvers' ``1e-11``, so the
+float path then returns equilibria of the tied game (regret within tolerance, not zero);
+the exact mode has no such limit.
 """
 
 from __future__ import annotations
@@ -147,6 +152,11 @@ def _unresolved(M: np.ndarray) -> tuple[int, float, float] | None:
     gaps = np.diff(v, axis=1)
     spread = v[:, -1:] - v[:, :1]
     noise = gaps <= _NOISE_ULPS * np.spacing(np.maximum(np.abs(v[:, :-1]), np.abs(v[:, 1:])))
+    # A residue next to an exact zero (0.1 + 0.2 - 0.3 beside 0) is rounding of a sum whose
+    # terms are of the payoffs' size: noise within a few units in the last place of those.
+    scale = np.abs(v).max(axis=1, keepdims=True)
+    at_zero = (v[:, :-1] == 0) | (v[:, 1:] == 0)
+    noise |= at_zero & (gaps <= _NOISE_ULPS * np.spacing(scale))
     bad = (gaps > 0) & (gaps < RESOLUTION * spread) & ~noise
     if not bad.any():
         return None

@@ -84,6 +84,11 @@ def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) ->
     return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(_printed(rows)))] + save_figure(fig, folder / "tornado")
 
 
+def _need_draws(point: Point, experiment: str) -> None:
+    if point.uncertainty.draws < 2:
+        raise ConfigError(f"uncertainty.draws: experiment={experiment} needs at least 2 draws, got {point.uncertainty.draws}")
+
+
 def _t1_holds(scenario: Scenario, p_deal: float, modal: tuple[int, int]) -> bool:
     """T1 for one draw: no deal likelier than not, and the deadlock the most likely outcome."""
     return bool(p_deal < 0.5 and tuple(modal) == scenario.cell("insist_written", "verbal_only"))
@@ -111,6 +116,7 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
     sc, spec = point.scenario, point.uncertainty
     if sc is None:
         raise ConfigError("uncertainty: needs a scenario, not an nfg file")
+    _need_draws(point, "uncertainty")
     seed = point.seed if spec.seed is None else spec.seed
     with tqdm(total=spec.draws, desc="parameter draws", unit="draw") as bar:
         result = band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
@@ -122,7 +128,7 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
     count = min(spec.threshold_draws, spec.draws)
     drawn = [with_values(point, result.space, row) for row in result.values[:count]]
     for knob in threshold_knobs:
-        found = [leverage_threshold(d.scenario, knob, upper=upper, grid=21, lam=d.lam)
+        found = [leverage_threshold(d.scenario, knob, upper=upper, grid=21, selection=d.selection, lam=d.lam)
                  for d in tqdm(drawn, desc=f"thresholds of {knob}", unit="draw")]
         values = np.array([t.value for t in found if t.value is not None and not t.already_deal])
         threshold_rows.append({
@@ -167,6 +173,7 @@ def _calibrated(point: Point):
 
     if point.scenario is None:
         raise ConfigError("calibration: needs a scenario, not an nfg file")
+    _need_draws(point, "calibrate")
     spec = point.uncertainty
     record = load_record()
     points = shipped_points(point, sorted({e.round for e in record}))

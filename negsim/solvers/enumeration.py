@@ -89,7 +89,7 @@ def polytope_vertices(A: np.ndarray, B: np.ndarray, path: str | None = None):
     -------
     tuple
         ``(gx, Lx, X)`` for P and ``(gy, Ly, Y)`` for Q, as returned by
-        :func:`~negsim.solvers.polytopes.basis_vertices`.
+        :func:`~negsim.solvers.polytopes.support_vertices`.
     """
     G, m, n = A.shape
     if m + n > MAX_LABELS:

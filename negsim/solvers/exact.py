@@ -38,9 +38,12 @@ ExactProfile = tuple[tuple[Fraction, ...], tuple[Fraction, ...]]
 def as_fractions(M) -> list[list[Fraction]]:
     """A payoff matrix (numbers, ``"1/3"`` strings or fractions) as rows of fractions."""
     try:
-        return [[v if isinstance(v, Fraction) else Fraction(v) for v in row] for row in M]
-    except (TypeError, ValueError) as exc:
+        rows = [[v if isinstance(v, Fraction) else Fraction(v) for v in row] for row in M]
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
         raise SolverError(f"exact mode: payoffs must be finite rationals ({exc})") from None
+    if not rows or not rows[0] or any(len(r) != len(rows[0]) for r in rows):
+        raise SolverError("exact mode: payoffs must be a non-empty rectangular matrix")
+    return rows
 
 
 def _integer_rows(M: list[list[Fraction]]) -> tuple[list[list[int]], int]:
@@ -119,6 +122,8 @@ def exact_equilibria(A, B) -> list[ExactProfile]:
     """
     FA, FB = as_fractions(A), as_fractions(B)
     m, n = len(FA), len(FA[0])
+    if (len(FB), len(FB[0])) != (m, n):
+        raise SolverError(f"exact mode: payoff matrices must have the same shape, got {m}x{n} and {len(FB)}x{len(FB[0])}")
     if math.comb(m + n, m) > MAX_EXACT_BASES:
         raise SolverError(
             f"exact mode: a {m}x{n} game has {math.comb(m + n, m)} bases per player "

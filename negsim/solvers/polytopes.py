@@ -15,8 +15,9 @@ two-player games in strategic and extensive form", section 3.4):
 A variable is zero exactly when its polytope has that label; a vertex is a basic feasible
 solution, and its labels are all its zero variables. Two ways list every vertex:
 
-* :func:`basis_vertices` solves every choice of ``k`` tight constraints (``C(N, k)`` small
-  systems, vectorised over games and bases; used for games up to 3x3, where it is fastest).
+* :func:`support_vertices` solves, for every support of ``s`` actions and every ``s`` tight
+  payoff rows, the square system they define (``C(N, k) - 1`` small systems in all,
+  vectorised over games; used for games up to 3x3, where it is fastest).
 * :func:`search_vertices` follows the polytope's edges from the origin by simplex pivots
   with the lexicographic ratio test, breadth first over the lexicographically feasible
   bases. These are the vertices of the polytope with right-hand sides perturbed by
@@ -27,9 +28,9 @@ solution, and its labels are all its zero variables. Two ways list every vertex:
   polytope is the basic solution of at least one of them, so the cost follows the number of
   vertices, not of bases, and memory is linear in the vertices found.
 
-Numerics. Each basis is solved afresh from the original tableau (LU with partial pivoting,
-or closed-form elimination with partial pivoting for ``k <= 3``, each followed by one step
-of iterative refinement), so pivoting roundoff does not accumulate. A variable counts as
+Numerics. Each basis is solved afresh from the original tableau (a LAPACK inverse in the
+search; closed forms or elimination with partial pivoting for the small systems of the
+supports, each followed by one step of iterative refinement), so pivoting roundoff does not accumulate. A variable counts as
 zero, and a constraint as tight, within :data:`TIE_TOL` (payoffs on ``[1, 2]``, so relative
 to the payoff range); a basis is singular when its reciprocal condition number (estimated
 from the pivots) is below :data:`SINGULAR_RCOND`, which a near-tie basis (payoff gaps of
@@ -306,7 +307,12 @@ def _lex_leaving(lex: np.ndarray, D: np.ndarray, bound: np.ndarray) -> np.ndarra
     D : numpy.ndarray, shape (F, r, k)
         Entering columns ``B^-1 a_j``.
     bound : numpy.ndarray, shape (F, r, k)
-        Rounding bound ``|B^-1| |a_j|`` of each entry of ``D``.
+        Rounding bound ``|B^-1| |a_j|`` of each entry of ``D``; an entry is a pivot
+        candidate when it exceeds :data:`PIVOT_TOL` times its bound. (For a slack's unit
+        column the bound is the entry itself, so a leftover of ``1e-16`` of an exact zero
+        can pass; the search then reaches an infeasible basis, which it records as such and
+        does not expand. Near ties need the per-entry test: their genuine pivots are tiny
+        next to the column's largest entries.)
 
     Returns
     -------
@@ -360,11 +366,12 @@ def _pivots(T: np.ndarray, g: np.ndarray, basic: np.ndarray):
     bound = np.einsum("fij,fjk->fik", np.abs(inv), np.abs(cols))
     lex = np.concatenate([np.clip(rhs, 0.0, None)[:, :, None], inv], axis=2)
     leave = _lex_leaving(lex, D, bound)
-    f, j = np.nonzero((leave >= 0) & ~bad[:, None])
+    feasible = ~bad & np.all(z >= -TIE_TOL, axis=1)
+    f, j = np.nonzero((leave >= 0) & feasible[:, None])  # lexicographic bases are feasible: expand only those
     child = basic[f]
     child[np.arange(len(f)), leave[f, j]] = nonbasic[f, j]
     child.sort(axis=1)
-    return z, ~bad & np.all(z >= -TIE_TOL, axis=1), f, child
+    return z, feasible, f, child
 
 
 def search_vertices(T: np.ndarray, action_cols: np.ndarray, max_vertices: int = MAX_VERTICES):
@@ -415,7 +422,7 @@ def search_vertices(T: np.ndarray, action_cols: np.ndarray, max_vertices: int = 
         seen = np.union1d(seen, keys[new])
         if np.bincount(seen >> N).max() > max_vertices:
             raise SolverError(
-                f"vertex search: a best-response polytope has more than {max_vertices} vertices; "
+                f"vertex search: a best-response polytope has more than {max_vertices} vertices (bases visited); "
                 f"use method='lemke_howson' for one equilibrium of large games"
             )
     gv, labels, coords = (np.concatenate(p) for p in zip(*found, strict=True))

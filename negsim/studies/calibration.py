@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -106,26 +106,27 @@ def _round_point(point: Point, round_name: str, space: Sequence[Parameter], row:
     return with_values(point, [p for p, _ in own], np.array([v for _, v in own]))
 
 
-def event_probability(event: Event, point: Point, prediction: np.ndarray | None = None) -> float:
-    """The model's probability of one recorded event at one point (exact ceasefire chain);
-    ``prediction`` (m, n) is the point's predicted outcome distribution if already known."""
-    from negsim.model.forecast import strata
+def event_given_outcome(event: Event, point: Point, prediction: np.ndarray) -> np.ndarray:
+    """The probability of one recorded event given each outcome of its round, shape (m, n):
+    1 or 0 for a deal or no deal; for a ceasefire event, P(the ladder is at or above the
+    incident level at some point, the start included, and never at breakdown, within the
+    days), from the exact chain (0 where the prediction gives the outcome no weight)."""
     from negsim.model.rollout import horizon_probabilities
     from negsim.model.situation import outcome_ceasefire
-    from negsim.model.talks import deal_probability
-    from negsim.studies.pipeline import predict_point
 
     sc = point.scenario
     assert sc is not None
-    P = predict_point(point, [], 0)[0] if prediction is None else prediction
     if event.kind == "deal":
-        return deal_probability(sc, P)
+        return sc.deal.astype(float)
     if event.kind == "no_deal":
-        return 1.0 - deal_probability(sc, P)
-    cells, weights = strata(P)
+        return 1.0 - sc.deal
+    out = np.zeros(sc.shape)
+    cells = [tuple(c) for c in np.argwhere(prediction > 0)]
     situations = [outcome_ceasefire(sc, i, j, point.setup)[0] for i, j in cells]
     H = horizon_probabilities(point.setup.params, situations, event.days, (1, point.setup.breakdown_level))
-    return float(weights @ (H[:, 0] - H[:, 1]))
+    for (i, j), h in zip(cells, H[:, 0] - H[:, 1], strict=True):
+        out[i, j] = h
+    return out
 
 
 def importance_weights(log_likelihood: np.ndarray) -> tuple[np.ndarray, float]:
@@ -156,9 +157,16 @@ class Calibration:
     values : numpy.ndarray, shape (N, D)
     events : tuple of Event
     probabilities : numpy.ndarray, shape (N, E)
+        Each event's probability under each draw (its marginal).
     weights : numpy.ndarray, shape (N,)
-        Normalised, proportional to the product of each draw's event probabilities.
+        Normalised, proportional to the record's likelihood under each draw: per round,
+        the sum over its outcomes of the outcome's probability times the probability of
+        each of the round's events given it (a round's deal and its ceasefire are not
+        independent), multiplied over the rounds.
     ess : float
+    log_likelihood : numpy.ndarray, shape (N,)
+    without : numpy.ndarray, shape (N, E)
+        The record's log-likelihood with one event left out.
     """
 
     space: tuple[Parameter, ...]
@@ -167,11 +175,12 @@ class Calibration:
     probabilities: np.ndarray
     weights: np.ndarray
     ess: float
+    log_likelihood: np.ndarray
+    without: np.ndarray
 
     def posterior(self) -> list[dict[str, Any]]:
         """Per parameter: prior and posterior mean, 5% and 95% points, and the shift of the
         mean in prior standard deviations."""
-        uniform = np.full(len(self.values), 1.0 / len(self.values))
         rows = []
         for k, p in enumerate(self.space):
             v = self.values[:, k]
@@ -180,7 +189,7 @@ class Calibration:
             rows.append({
                 "parameter": p.name, "value": p.value, "prior": p.prior.describe(),
                 "prior_mean": prior_mean, "posterior_mean": post_mean,
-                "prior_q05": weighted_quantile(v, uniform, 0.05), "prior_q95": weighted_quantile(v, uniform, 0.95),
+                "prior_q05": float(np.quantile(v, 0.05)), "prior_q95": float(np.quantile(v, 0.95)),
                 "posterior_q05": weighted_quantile(v, self.weights, 0.05),
                 "posterior_q95": weighted_quantile(v, self.weights, 0.95),
                 "shift_in_prior_sd": (post_mean - prior_mean) / sd if sd > 0 else 0.0,
@@ -188,15 +197,16 @@ class Calibration:
         return rows
 
     def hindcast(self) -> list[dict[str, Any]]:
-        """Per event: the prior predictive and leave-one-out posterior predictive
-        probabilities, and their Brier and log scores (every recorded event happened)."""
-        logp = np.log(np.clip(self.probabilities, 1e-300, None))
+        """Per event: the prior predictive probability and the leave-one-out posterior
+        predictive ``P(event | the rest of the record)``, and their Brier and log scores
+        (every recorded event happened)."""
+        from scipy.special import logsumexp
+
         rows = []
         for e, event in enumerate(self.events):
-            others = np.delete(logp, e, axis=1).sum(axis=1)
-            w, ess = importance_weights(others)
             prior_p = float(self.probabilities[:, e].mean())
-            loo_p = float(w @ self.probabilities[:, e])
+            loo_p = float(np.exp(logsumexp(self.log_likelihood) - logsumexp(self.without[:, e])))
+            _, ess = importance_weights(self.without[:, e])
             rows.append({
                 "event": event.id, "round": event.round, "kind": event.kind, "date": event.date,
                 "p_prior": prior_p, "p_leave_one_out": loo_p, "ess_leave_one_out": ess,
@@ -236,28 +246,50 @@ def calibrate(
         raise ConfigError(f"record: event of round '{unknown[0]}', which is not among {sorted(points)}")
     space = joint_space(points, width)
     values = draws(space, n, method, seed)
+    rounds = sorted({e.round for e in record})
     probs = np.empty((n, len(record)))
-    from negsim.studies.pipeline import predict_point
-
+    loglik = np.zeros(n)
+    without = np.zeros((n, len(record)))  # log-likelihood of the record but one event
     for i, row in enumerate(values):
-        drawn = {r: _round_point(pt, r, space, row) for r, pt in points.items()}
-        predicted = {r: predict_point(pt, [], 0)[0] for r, pt in drawn.items()}
-        for e, event in enumerate(record):
-            probs[i, e] = event_probability(event, drawn[event.round], predicted[event.round])
+        for r in rounds:
+            pt = _round_point(points[r], r, space, row)
+            P = prediction(pt)
+            mine = [e for e, ev in enumerate(record) if ev.round == r]
+            V = {e: event_given_outcome(record[e], pt, P) for e in mine}
+            for e in mine:
+                probs[i, e] = float(np.sum(P * V[e]))
+            joint = float(np.sum(P * np.prod([V[e] for e in mine], axis=0)))
+            loglik[i] += _log(joint)
+            for e in range(len(record)):
+                if e in mine:
+                    rest = [V[k] for k in mine if k != e]
+                    without[i, e] += _log(float(np.sum(P * np.prod(rest, axis=0)))) if rest else 0.0
+                else:
+                    without[i, e] += _log(joint)
         if progress is not None:
             progress(i + 1)
-    w, ess = importance_weights(np.log(np.clip(probs, 1e-300, None)).sum(axis=1))
+    w, ess = importance_weights(loglik)
     if ess < max(SMALL_ESS, 0.05 * n):
         warnings.warn(f"calibration: effective sample size {ess:.1f} of {n} draws; the posterior is unreliable "
                       f"(draw more: uncertainty.draws)", stacklevel=2)
-    return Calibration(tuple(space), values, tuple(record), probs, w, ess)
+    return Calibration(tuple(space), values, tuple(record), probs, w, ess, loglik, without)
+
+
+def _log(p: float) -> float:
+    return math.log(p) if p > 0 else -math.inf
+
+
+def prediction(point: Point) -> np.ndarray:
+    """The point's predicted outcome distribution, shape (m, n), whatever its rule; a
+    calibration ignores ``after`` (the record is about what the model predicts)."""
+    from negsim.studies.uncertainty import predicted_outcomes
+
+    return predicted_outcomes(replace(point, after=None))
 
 
 def shipped_points(point: Point, rounds: Sequence[str]) -> dict[str, Point]:
-    """``point``'s round as it is, and the other ``rounds`` from their shipped scenario and
-    mediator configs with ``point``'s game, rollout and solver settings."""
-    from dataclasses import replace
-
+    """``point``'s round (without ``after``), and the other ``rounds`` from their shipped
+    scenario and mediator configs with ``point``'s game, rollout and solver settings."""
     from negsim.io.configs import config_dir, load_yaml
     from negsim.model.scenario import build_scenario
     from negsim.model.talks import talks_game
@@ -267,7 +299,7 @@ def shipped_points(point: Point, rounds: Sequence[str]) -> dict[str, Point]:
     out = {}
     for r in rounds:
         if r == point.scenario.name:
-            out[r] = point
+            out[r] = replace(point, after=None)
             continue
         sc = build_scenario(load_yaml(config_dir() / "scenario" / f"{r}.yaml"), game_node,
                             load_yaml(config_dir() / "mediator" / f"{r}.yaml"))

@@ -175,6 +175,10 @@ def check_uncertainty(spec: UncertaintySpec, scenario: Scenario | None) -> Uncer
         raise ConfigError(f"uncertainty.width: expected a relative half-width in (0, 1), got {spec.width}")
     if spec.seed is not None and not 0 <= spec.seed < 2**63:
         raise ConfigError(f"uncertainty.seed: expected a whole number in [0, 2^63), got {spec.seed}")
+    if isinstance(spec.threshold_draws, bool) or spec.threshold_draws < 1:
+        raise ConfigError(f"uncertainty.threshold_draws: expected a whole number of draws >= 1, got {spec.threshold_draws}")
+    if spec.sobol_base < 2 or spec.sobol_base & (spec.sobol_base - 1):
+        raise ConfigError(f"uncertainty.sobol_base: expected a power of two >= 2, got {spec.sobol_base}")
     if spec.use not in ("prior", "posterior"):
         raise ConfigError(f"uncertainty.use: expected prior or posterior, got {spec.use!r}")
     if spec.draws and scenario is None:

@@ -47,8 +47,8 @@ class Parameter:
 def parameter_space(point: Point, width: float = DEFAULT_WIDTH) -> list[Parameter]:
     """Every judgement call of a point with a prior: the stated ones, else the default.
 
-    The precision is included only when the point predicts at the game's stated precision
-    (not when ``solver.lam`` sets it).
+    The precision is included only when the point predicts by the logit QRE at the game's
+    stated precision (not when ``solver.lam`` sets it, nor under a Nash selection rule).
     """
     sc = point.scenario
     if sc is None:
@@ -69,7 +69,7 @@ def parameter_space(point: Point, width: float = DEFAULT_WIDTH) -> list[Paramete
         "mechanism.sovereignty_effect": sc.sovereignty_effect,
         "ceasefire_discount": sc.ceasefire_discount,
     }
-    if point.lam is not None and point.lam == sc.precision:
+    if point.selection == "qre" and point.lam is not None and point.lam == sc.precision:
         scenario_values["precision"] = sc.precision
     for name, value in scenario_values.items():
         add(name, value, VALID_RANGES[name], sc.priors.get(name))
@@ -133,11 +133,10 @@ def exact_answers(point: Point) -> dict[str, Any]:
     from negsim.model.rollout import horizon_probabilities
     from negsim.model.situation import outcome_ceasefire
     from negsim.model.talks import deal_probability
-    from negsim.studies.pipeline import predict_point
 
     sc = point.scenario
     assert sc is not None
-    P, _ = predict_point(point, [], 0) if point.selection == "qre" and point.lam is not None else _selected(point)
+    P = predicted_outcomes(point)
     out: dict[str, Any] = {"p_deal": deal_probability(sc, P), "modal": np.unravel_index(int(np.argmax(P)), P.shape)}
     if point.runs > 0:
         cells, weights = strata(P)
@@ -147,14 +146,17 @@ def exact_answers(point: Point) -> dict[str, Any]:
     return out
 
 
-def _selected(point: Point) -> tuple[np.ndarray, str]:
-    """The prediction of a point whose rule selects a Nash equilibrium."""
+def predicted_outcomes(point: Point) -> np.ndarray:
+    """The point's predicted outcome distribution, shape (m, n), by its rule (the logit QRE,
+    a selected Nash equilibrium, or ``after``)."""
     from negsim.solvers import solve
     from negsim.solvers.selection import select
     from negsim.studies.pipeline import predict_point
 
+    if point.after is not None or (point.selection == "qre" and point.lam is not None):
+        return predict_point(point, [], 0)[0]
     eqs = solve(point.game, method=point.method, tol=point.tol)
-    return predict_point(point, eqs, select(point.game, eqs, point.selection))
+    return predict_point(point, eqs, select(point.game, eqs, point.selection))[0]
 
 
 @dataclass(frozen=True, eq=False)

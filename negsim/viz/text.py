@@ -128,8 +128,10 @@ def band_report(band: dict, rollout: dict | None) -> str:
     """The parameter band of a point (``metrics["uncertainty"]``) beside its Monte Carlo interval."""
     lines = [
         f"Parameter band: {band['draws']} joint draws of {len(band['parameters'])} judgement calls from their "
-        f"priors ({band['method']}, seed {band['seed']}; ceasefire computed exactly for each draw). "
-        "5%, 50% and 95% points over the draws:"
+        f"priors ({band['method']}, seed {band['seed']}; ceasefire computed exactly for each draw)"
+        + (f", weighted by the record's likelihood (worth {band['effective_draws']:.0f} draws)"
+           if band.get("use") == "posterior" else "")
+        + ". 5%, 50% and 95% points over the draws:"
     ]
     names = {"p_deal": "P(deal)", "p_breakdown": "P(breakdown by the horizon)", "p_open_war": "P(open war by the horizon)"}
     for key, label in names.items():

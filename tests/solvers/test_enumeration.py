@@ -138,7 +138,7 @@ def test_games_beyond_the_enumeration_limits_are_refused_clearly():
     with pytest.raises(SolverError, match="63 labels|65 labels"):
         solve(Game(np.zeros((2, 63)), np.zeros((2, 63))))
     T = tableau(unit_rescale(np.random.default_rng(0).normal(size=(1, 5, 5))), slack_first=True)
-    with pytest.raises(SolverError, match=r"^vertex search: a best-response polytope has more than 4 vertices; "
+    with pytest.raises(SolverError, match=r"^vertex search: a best-response polytope has more than 4 vertices \(bases visited\); "
                                           r"use method='lemke_howson'"):
         search_vertices(T, np.arange(5, 10), max_vertices=4)
 

@@ -89,6 +89,15 @@ def test_tiny_and_huge_payoff_scales_keep_every_equilibrium():
         assert len(solve(Game(s * np.eye(3), s * np.eye(3)))) == 7
 
 
+def test_a_rounding_residue_beside_zero_is_a_tie_not_a_refusal():
+    residue = np.array([[0.1 + 0.2 - 0.3, 1.0], [0.0, 0.5]])  # 5.55e-17 beside an exact 0
+    tied = np.array([[0.0, 1.0], [0.0, 0.5]])
+    assert residue[0, 0] != 0.0
+    assert_same_profiles(
+        [e.strategies for e in solve(Game(residue, residue))], [e.strategies for e in solve(Game(tied, tied))], atol=1e-12
+    )
+
+
 def test_rounding_noise_is_a_tie_not_a_refusal():
     noisy = np.array([[0.1 + 0.2, 0.0], [0.3, 1.0]])  # 0.30000000000000004 next to 0.3
     tied = np.array([[0.3, 0.0], [0.3, 1.0]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,12 +38,22 @@ def test_importance_weights_recover_the_conjugate_beta_binomial_posterior():
 
 
 def test_a_small_effective_sample_size_is_reported_with_a_warning():
-    points = {r: build_point(shipped_config(r, rollout={"runs": 0})) for r in ("istanbul_round2",)}
-    record = [Event("no_deal", "istanbul_round2", "no_deal", "2025-10-29", ("EV5",))] * 40  # forty copies: sharp
+    # A ceasefire holding half a year after every round: unlikely, and far likelier under
+    # some draws than others, so the weights concentrate.
+    rounds = ("doha_round", "istanbul_round2", "istanbul_round3")
+    points = {r: build_point(shipped_config(r)) for r in rounds}
+    record = [Event(f"{r}_holds", r, "holds_with_incidents", "2026-05-01", ("EV4",), days=180) for r in rounds]
     with pytest.warns(UserWarning, match=r"^calibration: effective sample size [0-9.]+ of 32 draws; the posterior "
                                          r"is unreliable"):
         cal = calibrate(points, record, 32, seed=1)
     assert cal.ess < 20 and abs(cal.weights.sum() - 1) < 1e-12
+    # The same outcome event twice is no more evidence than once (a round has one outcome).
+    no_deal = Event("no_deal", "istanbul_round2", "no_deal", "2025-10-29", ("EV5",))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # four draws
+        twice = calibrate({"istanbul_round2": points["istanbul_round2"]}, [no_deal, no_deal], 4, seed=1)
+        once = calibrate({"istanbul_round2": points["istanbul_round2"]}, [no_deal], 4, seed=1)
+    np.testing.assert_allclose(twice.log_likelihood, once.log_likelihood)
 
 
 def test_the_record_is_validated_and_every_event_names_its_evidence(tmp_path):
@@ -90,3 +101,43 @@ def test_calibrate_and_hindcast_run_from_the_command_line_and_a_run_can_use_the_
     assert code == 0, err
     metrics = json.loads((tmp_path / "posterior_run" / "metrics.json").read_text())
     assert metrics["uncertainty"]["use"] == "posterior" and 1 <= metrics["uncertainty"]["effective_draws"] <= 8
+
+
+def test_a_rounds_deal_and_its_ceasefire_are_one_joint_likelihood_and_after_is_ignored():
+    from negsim.studies.calibration import event_given_outcome, prediction
+
+    record = [e for e in load_record() if e.round == "doha_round"]
+    point = build_point(shipped_config("doha_round", after="insist_written/verbal_only"))
+    P = prediction(point)
+    assert P.max() < 1  # the prediction, not the fixed outcome
+    deal, holds = (event_given_outcome(e, point, P) for e in record)
+    joint = float(np.sum(P * deal * holds))
+    product = float(np.sum(P * deal)) * float(np.sum(P * holds))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate({"doha_round": point}, record, 2, seed=0)
+    # The first draw is not the point itself; check the structure on the point directly:
+    assert abs(joint - product) > 1e-4  # the events are linked through the outcome
+    assert cal.log_likelihood.shape == (2,) and np.all(np.isfinite(cal.log_likelihood))
+
+
+def test_calibration_works_under_a_nash_selection_rule():
+    points = {"istanbul_round2": build_point(shipped_config("istanbul_round2", rollout={"runs": 0},
+                                                           solver={"selection": "welfare"}))}
+    record = [e for e in load_record() if e.round == "istanbul_round2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = calibrate(points, record, 4, seed=0)
+    assert set(np.unique(cal.probabilities)) <= {0.0, 1.0}  # a selected equilibrium here is pure
+    assert "precision" not in [p.name for p in cal.space]  # no effect without the QRE
+
+
+def test_experiments_refuse_too_few_draws_and_bad_settings():
+    with pytest.raises(ConfigError, match=r"^uncertainty\.threshold_draws: expected a whole number of draws >= 1, got 0$"):
+        build_point(shipped_config("istanbul_round2", uncertainty={"threshold_draws": 0}))
+    with pytest.raises(ConfigError, match=r"^uncertainty\.sobol_base: expected a power of two >= 2, got 12$"):
+        build_point(shipped_config("istanbul_round2", uncertainty={"sobol_base": 12}))
+    from negsim.app.experiments import calibration_experiment
+
+    with pytest.raises(ConfigError, match=r"^uncertainty\.draws: experiment=calibrate needs at least 2 draws, got 0$"):
+        calibration_experiment(build_point(shipped_config("istanbul_round2")), Path("unused"))
