@@ -15,7 +15,8 @@ Games with at most :data:`SMALL_BASES` bases per polytope (3x3 and smaller) solv
 basis; larger ones follow the polytopes' edges (:func:`~negsim.solvers.polytopes.search_vertices`),
 whose cost grows with the number of vertices rather than of bases. Only the vertices of
 one game are paired, so memory is linear in the vertices too. Both paths give the same
-sets (tested). A single game up to 3x3 takes the same algorithm in plain Python floats
+sets on random, degenerate and near-tie games (tested; see docs/solvers.md for slacks that
+tie at products of payoff gaps). A single game up to 3x3 takes the same algorithm in plain Python floats
 (:mod:`negsim.solvers.small_games`, tested to give the same equilibria); larger single
 games are the batch path with one game.
 
