@@ -518,13 +518,24 @@ def _tension_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return T0, T1 - T0 - T2, T2
 
 
+def _absorbing(coef: tuple[np.ndarray, ...], broken: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The coefficients of :func:`_tension_coefficients` with the states ``broken`` made
+    absorbing (first passage: broken stays broken, whatever the tension)."""
+    out = tuple(c.copy() for c in coef)
+    for k, T in enumerate(out):
+        T[broken] = 0.0
+        if k == 0:
+            T[broken, broken] = 1.0
+    return out
+
+
 def horizon_probabilities(params: CeasefireParams, situations, days: int, levels: Sequence[int]) -> np.ndarray:
     """P(the ladder reaches each of ``levels`` by day ``days``), exactly, for several
     situations at once (first passage; the chain of :func:`transition_matrix` with the day's
     tension, through :func:`_tension_coefficients`). Shape (len(situations), len(levels)).
 
-    Much cheaper than :func:`exact_breakdown_probability` for a horizon alone: three
-    sparse matrices per situation instead of a dense one per day.
+    Cheaper than :func:`exact_breakdown_probability` for a horizon alone: every situation
+    and level in one sparse product per day, and no day-by-day record.
     """
     mats, starts = [], []
     for situation in situations:
@@ -532,12 +543,7 @@ def horizon_probabilities(params: CeasefireParams, situations, days: int, levels
         lv = np.tile(np.arange(OPEN_WAR + 1), situation.punishment_days + 1)
         for level in levels:
             broken = np.flatnonzero(lv >= level)
-            absorbing = [c.copy() for c in coef]
-            for k, T in enumerate(absorbing):
-                T[broken] = 0.0
-                if k == 0:
-                    T[broken, broken] = 1.0
-            mats.append(np.stack(absorbing))
+            mats.append(np.stack(_absorbing(coef, broken)))
             start = np.zeros(len(lv))
             start[state_index(situation.start_level, 0)] = 1.0
             starts.append((start, broken))
@@ -562,24 +568,19 @@ def _chain_distributions(params: CeasefireParams, situation: Situation, days: in
     """Exact law of (level, punishment days left) at the end of days 1..days, shape (days, S).
 
     The product of the daily :func:`transition_matrix` (time-dependent through
-    :func:`tension`); with ``absorb``, states at or above the breakdown level are made
-    absorbing (first passage).
+    :func:`tension`, as ``T0 + m T1 + m^2 T2``: :func:`_tension_coefficients`); with
+    ``absorb``, states at or above the breakdown level are made absorbing (first passage).
     """
-    p = daily_probabilities(params, situation)
-    m = tension(params, days)
     n, K = OPEN_WAR + 1, situation.punishment_days
-    broken = np.flatnonzero(np.tile(np.arange(n), K + 1) >= situation.breakdown_level)
+    coef: tuple[np.ndarray, ...] = _tension_coefficients(daily_probabilities(params, situation))
+    if absorb:
+        coef = _absorbing(coef, np.flatnonzero(np.tile(np.arange(n), K + 1) >= situation.breakdown_level))
+    T0, T1, T2 = coef
     dist = np.zeros(n * (K + 1))
     dist[state_index(situation.start_level, 0)] = 1.0
     out = np.empty((days, dist.size))
-    T, m_of_T = None, None
-    for t in range(days):
-        if T is None or m[t] != m_of_T:
-            T, m_of_T = transition_matrix(on_day(p, float(m[t]))), m[t]
-            if absorb:
-                T[broken] = 0.0
-                T[broken, broken] = 1.0  # first passage: broken stays broken
-        dist = dist @ T
+    for t, m in enumerate(tension(params, days)):
+        dist = dist @ T0 + m * (dist @ T1) + (m * m) * (dist @ T2)
         out[t] = dist
     return out
 
