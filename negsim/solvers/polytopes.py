@@ -165,13 +165,21 @@ def _lu_solve(M: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _lapack_solve(M: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_lu_solve` by LAPACK (``k > 3``): the 1-norm reciprocal condition number."""
+    v, _, rcond = _inverse_solve(M, r)
+    return v, rcond
+
+
+def _inverse_solve(M: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``M v = r`` for many systems through LAPACK inverses, with one step of iterative
+    refinement: ``(v, inverse, rcond)``, shapes (S, k), (S, k, k), (S,); ``rcond`` is the
+    1-norm reciprocal condition number, 0 where the inverse failed."""
     norm = np.abs(M).sum(axis=1).max(axis=1)
     inv, bad = _batch_inverse(M)
     v = np.einsum("sij,sj->si", inv, r)
     v += np.einsum("sij,sj->si", inv, r - np.einsum("sij,sj->si", M, v))
     rcond = 1.0 / (np.where(norm > 0, norm, 1.0) * np.abs(inv).sum(axis=1).max(axis=1))
     rcond[bad] = 0.0
-    return v, rcond
+    return v, inv, rcond
 
 
 def _inverse_each(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,13 +280,13 @@ def support_vertices(R: np.ndarray, action_labels: np.ndarray, row_labels: np.nd
     """
     parts = [_support_records(R, s, action_labels, row_labels) for s in range(1, min(R.shape[1:]) + 1)]
     g, labels, coords = (np.concatenate(p) for p in zip(*parts, strict=True))
-    return _distinct(g, labels, coords, np.ones(len(g), bool))
+    return _distinct(g, labels, coords)
 
 
-def _distinct(g: np.ndarray, labels: np.ndarray, coords: np.ndarray, ok: np.ndarray):
-    """The valid records, one per (game, label set), sorted by game: a vertex is
+def _distinct(g: np.ndarray, labels: np.ndarray, coords: np.ndarray):
+    """The non-zero records, one per (game, label set), sorted by game: a vertex is
     determined by its labels, so equal label sets are one vertex found several times."""
-    ok = ok & (coords.sum(axis=1) > TIE_TOL)
+    ok = coords.sum(axis=1) > TIE_TOL
     g, labels, coords = g[ok], labels[ok], coords[ok]
     order = np.lexsort((labels, g))
     g, labels, coords = g[order], labels[order], coords[order]
@@ -287,12 +295,12 @@ def _distinct(g: np.ndarray, labels: np.ndarray, coords: np.ndarray, ok: np.ndar
     return g[first], labels[first], coords[first]
 
 
-def _values(T: np.ndarray, basic: np.ndarray, solution: np.ndarray) -> np.ndarray:
+def _values(N: int, basic: np.ndarray, solution: np.ndarray) -> np.ndarray:
     """All ``N`` variables of basic solutions: ``solution`` at ``basic``, zero elsewhere.
 
-    Shapes: ``T`` (S, r, N), ``basic`` (S, r), ``solution`` (S, r) -> (S, N).
+    Shapes: ``basic`` (S, r), ``solution`` (S, r) -> (S, N).
     """
-    z = np.zeros((T.shape[0], T.shape[2]))
+    z = np.zeros((len(basic), N))
     np.put_along_axis(z, basic, solution, axis=1)
     return z
 
@@ -353,13 +361,10 @@ def _pivots(T: np.ndarray, g: np.ndarray, basic: np.ndarray):
     N = T.shape[2]
     Tg = T[g]
     Bm = np.take_along_axis(Tg, basic[:, None, :], axis=2)
-    inv, bad = _batch_inverse(Bm)
-    rhs = inv.sum(axis=2)
-    rhs += np.einsum("fij,fj->fi", inv, 1.0 - np.einsum("fij,fj->fi", Bm, rhs))  # refinement
+    rhs, inv, rcond = _inverse_solve(Bm, np.ones(basic.shape))
     residual = np.abs(np.einsum("fij,fj->fi", Bm, rhs) - 1.0).max(axis=1)
-    rcond = 1.0 / (np.abs(Bm).sum(axis=1).max(axis=1) * np.abs(inv).sum(axis=1).max(axis=1))
-    bad |= (rcond < SINGULAR_RCOND) | (residual > TIE_TOL)
-    z = _values(Tg, basic, rhs)
+    bad = (rcond < SINGULAR_RCOND) | (residual > TIE_TOL)
+    z = _values(N, basic, rhs)
     nonbasic = _complement(basic, N)
     cols = np.take_along_axis(Tg, nonbasic[:, None, :], axis=2)  # (F, r, k)
     D = np.einsum("fij,fjk->fik", inv, cols)
@@ -426,7 +431,7 @@ def search_vertices(T: np.ndarray, action_cols: np.ndarray, max_vertices: int = 
                 f"use method='lemke_howson' for one equilibrium of large games"
             )
     gv, labels, coords = (np.concatenate(p) for p in zip(*found, strict=True))
-    return _distinct(gv, labels, coords, np.ones(len(gv), bool))
+    return _distinct(gv, labels, coords)
 
 
 def _batch_inverse(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
