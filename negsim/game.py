@@ -172,7 +172,9 @@ def player_scales(A, B) -> np.ndarray:
     """Each player's payoff range (max minus min over the cells), shape (2,); 1 where a
     player's payoffs are flat. Dividing a player's payoffs by it states them in a unit of
     their own, which leaves equilibria unchanged and makes logit responses unit-free."""
-    spread = np.array([np.ptp(np.asarray(A, float)), np.ptp(np.asarray(B, float))])
+    from negsim.equilibrium import payoff_ranges
+
+    spread = payoff_ranges(np.asarray(A, float), np.asarray(B, float))
     return np.where(spread > 0, spread, 1.0)
 
 

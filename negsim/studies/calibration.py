@@ -111,8 +111,7 @@ def event_given_outcome(event: Event, point: Point, prediction: np.ndarray) -> n
     1 or 0 for a deal or no deal; for a ceasefire event, P(the ladder is at or above the
     incident level at some point, the start included, and never at breakdown, within the
     days), from the exact chain (0 where the prediction gives the outcome no weight)."""
-    from negsim.model.rollout import horizon_probabilities
-    from negsim.model.situation import outcome_ceasefire
+    from negsim.studies.uncertainty import outcome_horizons
 
     sc = point.scenario
     assert sc is not None
@@ -121,9 +120,8 @@ def event_given_outcome(event: Event, point: Point, prediction: np.ndarray) -> n
     if event.kind == "no_deal":
         return 1.0 - sc.deal
     out = np.zeros(sc.shape)
-    cells = [tuple(c) for c in np.argwhere(prediction > 0)]
-    situations = [outcome_ceasefire(sc, i, j, point.setup)[0] for i, j in cells]
-    H = horizon_probabilities(point.setup.params, situations, event.days, (1, point.setup.breakdown_level))
+    cells = [(int(i), int(j)) for i, j in np.argwhere(prediction > 0)]
+    H = outcome_horizons(point, cells, event.days, (1, point.setup.breakdown_level))
     for (i, j), h in zip(cells, H[:, 0] - H[:, 1], strict=True):
         out[i, j] = h
     return out
@@ -246,15 +244,14 @@ def calibrate(
         raise ConfigError(f"record: event of round '{unknown[0]}', which is not among {sorted(points)}")
     space = joint_space(points, width)
     values = draws(space, n, method, seed)
-    rounds = sorted({e.round for e in record})
+    by_round = {r: [e for e, ev in enumerate(record) if ev.round == r] for r in sorted({e.round for e in record})}
     probs = np.empty((n, len(record)))
     loglik = np.zeros(n)
     without = np.zeros((n, len(record)))  # log-likelihood of the record but one event
     for i, row in enumerate(values):
-        for r in rounds:
+        for r, mine in by_round.items():
             pt = _round_point(points[r], r, space, row)
             P = prediction(pt)
-            mine = [e for e, ev in enumerate(record) if ev.round == r]
             V = {e: event_given_outcome(record[e], pt, P) for e in mine}
             for e in mine:
                 probs[i, e] = float(np.sum(P * V[e]))

@@ -6,7 +6,7 @@ and every rate of the ceasefire process is a judgement call anchored in the reco
 by scrambled Sobol points or a Latin hypercube (``scipy.stats.qmc``, seeded), and for each
 draw predicts the round (the logit QRE at the drawn precision) and computes the ceasefire
 after each predicted outcome **exactly**, from the ladder's Markov chain
-(:func:`negsim.model.rollout.exact_breakdown_probability`): a draw has no Monte Carlo error,
+(:func:`negsim.model.rollout.horizon_probabilities`): a draw has no Monte Carlo error,
 so the band it gives is the parameter uncertainty alone, to be read beside the Monte Carlo
 interval of the point's own rollout. The quantiles are those of the ``N`` draws.
 
@@ -130,8 +130,6 @@ def exact_answers(point: Point) -> dict[str, Any]:
     """P(deal), P(breakdown) and P(open war) by the horizon, and the modal outcome, of one
     point, with the ceasefire after each predicted outcome computed exactly (no sampling)."""
     from negsim.model.forecast import strata
-    from negsim.model.rollout import horizon_probabilities
-    from negsim.model.situation import outcome_ceasefire
     from negsim.model.talks import deal_probability
 
     sc = point.scenario
@@ -140,10 +138,20 @@ def exact_answers(point: Point) -> dict[str, Any]:
     out: dict[str, Any] = {"p_deal": deal_probability(sc, P), "modal": np.unravel_index(int(np.argmax(P)), P.shape)}
     if point.runs > 0:
         cells, weights = strata(P)
-        situations = [outcome_ceasefire(sc, i, j, point.setup)[0] for i, j in cells]
-        H = horizon_probabilities(point.setup.params, situations, point.days, (point.setup.breakdown_level, OPEN_WAR))
+        H = outcome_horizons(point, cells, point.days, (point.setup.breakdown_level, OPEN_WAR))
         out["p_breakdown"], out["p_open_war"] = (float(v) for v in weights @ H)
     return out
+
+
+def outcome_horizons(point: Point, cells: Sequence[tuple[int, int]], days: int, levels: Sequence[int]) -> np.ndarray:
+    """P(the ladder reaches each of ``levels`` within ``days``) after each outcome ``cells``,
+    exactly (:func:`negsim.model.rollout.horizon_probabilities`). Shape (len(cells), len(levels))."""
+    from negsim.model.rollout import horizon_probabilities
+    from negsim.model.situation import outcome_ceasefire
+
+    assert point.scenario is not None
+    situations = [outcome_ceasefire(point.scenario, i, j, point.setup)[0] for i, j in cells]
+    return horizon_probabilities(point.setup.params, situations, days, levels)
 
 
 def predicted_outcomes(point: Point) -> np.ndarray:
