@@ -63,6 +63,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from benchutil import console_script
 
 
 def load() -> str:
@@ -72,13 +73,7 @@ def load() -> str:
 
 def negsim_command() -> list[str]:
     """The ``negsim`` console script of this interpreter's environment."""
-    script = Path(sys.executable).parent / "negsim"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("negsim")
-    if found is None:
-        sys.exit("bench_sweep: the negsim command was not found (pip install -e . in the venv)")
-    return [found]
+    return console_script("negsim", "bench_sweep")
 
 
 #: Epoch times at the start and end of each timed command, for :func:`phases`.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
+import sys
+from pathlib import Path
 
 
 def cpu_name() -> str:
@@ -21,3 +24,15 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def console_script(name: str, caller: str) -> list[str]:
+    """The console script ``name`` of this interpreter's environment (else the one on
+    ``PATH``) as a command; exits naming ``caller`` if there is none."""
+    script = Path(sys.executable).parent / name
+    if script.exists():
+        return [str(script)]
+    found = shutil.which(name)
+    if found is None:
+        sys.exit(f"{caller}: the {name} command was not found (pip install -e . in the venv)")
+    return [found]

@@ -4,8 +4,8 @@
     python experiments/run_canonical_results.py            # all four experiments
     python experiments/run_canonical_results.py threshold  # some of them
 
-Each experiment runs as ``negsim experiment=<name>`` (sweeps through the grid fast path,
-which gives the same table as a multirun) with its per-point files in a fresh temporary
+Each experiment runs as ``negsim experiment=<name>`` (a sweep over values runs as one
+batch, which gives the same table as a job per point) with its per-point files in a fresh temporary
 folder, so nothing is resumed from an earlier run; the tables and figures go to
 ``results/<name>/`` as the experiment's config says. Same seed, same numbers: a table
 that changes means the model or its inputs changed, and ``git diff results/`` shows how.
@@ -21,10 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Experiment name -> extra arguments (sweeps run in one process).
-EXPERIMENTS = {
-    "leverage_sweep": ["fast=true"],
-    "leverage_verification": ["fast=true"],
+#: Experiment name -> extra arguments.
+EXPERIMENTS: dict[str, list[str]] = {
+    "leverage_sweep": [],
+    "leverage_verification": [],
     "threshold": [],
     "sensitivity": [],
 }

@@ -24,8 +24,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_points_of_the_committed_leverage_sweep_reproduce(tmp_path, negsim_cli):
     committed = {r["mediator.transfer_pledge"]: r for r in _rows(ROOT / "results" / "leverage_sweep" / "table.csv")}
     assert len(committed) == 17
-    code, _, err = negsim_cli(["experiment=leverage_sweep", "fast=true", "-m", "mediator.transfer_pledge=0.0,2.0",
-                               f"hydra.run.dir={tmp_path / 'sweep'}", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    code, _, err = negsim_cli(["-m", "experiment=leverage_sweep", "mediator.transfer_pledge=0.0,2.0",
+                               f"hydra.sweep.dir={tmp_path / 'sweep'}",
                                f"results_dir={tmp_path / 'out'}"], tmp_path)
     assert code == 0, err
     rerun = _rows(tmp_path / "out" / "table.csv")

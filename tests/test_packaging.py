@@ -37,6 +37,7 @@ def test_the_wheel_carries_every_shipped_config(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"negsim/configs/{p.relative_to(ROOT / 'configs').as_posix()}" for p in (ROOT / "configs").rglob("*.yaml")}
     assert len(shipped) >= 20 and shipped <= names
+    assert "hydra_plugins/negsim_batch_sweeper/batch_sweeper.py" in names
     assert "negsim/app/cli.py" in names and not any(n.startswith(("tests/", "configs/")) for n in names)
 
 
@@ -53,6 +54,11 @@ def test_an_installed_wheel_runs_negsim_and_loads_a_scenario_outside_the_reposit
     assert "Istanbul talks, round two" in proc.stdout
     metrics = json.loads((elsewhere / "run" / "metrics.json").read_text())
     assert metrics["scenario"] == "istanbul_round2" and metrics["rollout"]["runs"] == 2000
+    proc = _run([bin_dir / "negsim", "-m", "mediator.verification=0,1", "rollout.runs=200", "rollout.days=10",
+                 "hydra.sweep.dir=sweep"], cwd=elsewhere)  # the installed sweeper batches a sweep over values
+    assert proc.returncode == 0, proc.stderr
+    assert "negsim: batched sweep of 2 point(s) in this process" in proc.stdout
+    assert (elsewhere / "sweep" / "table.csv").is_file()
     code = (
         "import json, negsim; s = negsim.load_scenario('istanbul_round2'); "
         "print(json.dumps([negsim.__file__, s.title, negsim.available_scenarios()]))"

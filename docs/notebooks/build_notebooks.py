@@ -255,7 +255,8 @@ import negsim
 from negsim.io.configs import config_dir
 from negsim.model.scenario import build_rollout
 from negsim.model.situation import outcome_ceasefire
-from negsim.model.rollout import rollout_points, exact_breakdown_probability, LEVELS
+from negsim.model.chain import exact_breakdown_probability
+from negsim.model.rollout import rollout_points, LEVELS
 from negsim.model.forecast import Forecast, strata
 from negsim.model.talks import predict, deal_probability, kind_probabilities, with_mediator
 from negsim.studies.threshold import deal_curve, leverage_threshold

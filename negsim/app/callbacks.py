@@ -23,6 +23,8 @@ class AggregateSweep(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        if not sweep_dir.is_dir():  # the sweep stopped before writing anything (a bad value), and said why
+            return
         try:
             paths = aggregate(sweep_dir, config.get("results_dir") or None)
         except NegsimError as exc:

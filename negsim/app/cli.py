@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import hydra
-import numpy as np
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from negsim.app.batch import batchable
 from negsim.app.config import ANALYSES, check_mode, plain_config, point_from_config, register
 from negsim.app.overrides import (
     INFO_FLAGS,
@@ -38,20 +38,20 @@ from negsim.app.overrides import (
     check_keys,
     is_group,
     one_line,
-    point_folder,
+    recorded,
     searchpath_entries,
     split_args,
-    split_fast_sweeps,
     sweep_keys,
     sweep_values,
     with_values,
 )
 from negsim.app.safety import check_composed, check_overrides, check_user_folders
+from negsim.app.sweeps import claim_folder
 from negsim.errors import ConfigError, NegsimError
 from negsim.io.configs import config_dir
 from negsim.io.results import package_versions, write_arrays_atomic, write_json_atomic
 from negsim.model.scenario import Scenario
-from negsim.studies.pipeline import check_memory, outcome_cell, run_point
+from negsim.studies.pipeline import outcome_cell, run_point
 
 register()
 
@@ -111,9 +111,11 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
         if info_only:
             return
         check_keys(base, sets[0], groups_in)
+        axes = sweep_values(dict(base.hydra.sweeper.params or {}))
+        if _multirun(argv, base) and batchable(base, [*axes, *sweep_keys(overrides)], lambda k: is_group(k, groups_in)):
+            return  # negsim's sweeper validates every point of the batch, once, before writing anything
         plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
         OmegaConf.set_struct(plain, True)
-        axes = sweep_values(dict(base.hydra.sweeper.params or {}))
         variants = [*sets, *(sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values)]
         for override_set in variants:
             extra = [o for o in override_set if o not in sets[0]]
@@ -130,6 +132,11 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
             if cfg.mode == "threshold":
                 threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
         claim_sweep_folder(argv, base, axes)
+
+
+def _multirun(argv: Sequence[str], cfg: DictConfig) -> bool:
+    """True when the command line (``-m``) or the config (``hydra.mode``) asks for a multirun."""
+    return any(a in ("-m", "--multirun") for a in argv) or str(cfg.hydra.mode) == "RunMode.MULTIRUN"
 
 
 def announce_launcher(cfg: DictConfig) -> None:
@@ -149,31 +156,13 @@ def announce_launcher(cfg: DictConfig) -> None:
 
 
 def claim_sweep_folder(argv: Sequence[str], cfg: DictConfig, axes: dict[str, list[str]]) -> None:
-    """Record which sweep a sweep folder holds (``sweep.json``), and refuse a different
-    one: the swept keys and the fixed overrides must match, so resuming a sweep or adding
-    values to it is allowed and mixing two sweeps in one table is not."""
-    fast = bool(cfg.get("fast"))
-    multirun = any(a in ("-m", "--multirun") for a in argv) or str(cfg.hydra.mode) == "RunMode.MULTIRUN"
-    if not (fast or multirun):
+    """Claim a multirun's sweep folder for its sweep (:func:`negsim.app.sweeps.claim_folder`)."""
+    if not _multirun(argv, cfg):
         return
-    folder = Path(str(cfg.hydra.run.dir if fast else cfg.hydra.sweep.dir))
     overrides, _, _ = split_args(argv)
     swept = sorted({*axes, *sweep_keys(overrides)})
-    fixed = sorted(o for o in overrides if o.split("=", 1)[0] not in swept and not o.startswith("fast="))
-    claim = {"swept": swept, "fixed": fixed}
-    record = folder / "sweep.json"
-    if record.is_file():
-        try:
-            held = json.loads(record.read_text())
-        except (OSError, ValueError):
-            held = None
-        if held != claim:
-            raise ConfigError(
-                f"{folder}: holds another sweep (swept {held.get('swept') if isinstance(held, dict) else '?'}, "
-                f"fixed {held.get('fixed') if isinstance(held, dict) else '?'}); give this one its own hydra.sweep.dir"
-            )
-        return
-    write_json_atomic(record, claim)
+    fixed = sorted(o for o in recorded(overrides) if o.split("=", 1)[0] not in swept)
+    claim_folder(Path(str(cfg.hydra.sweep.dir)), swept, fixed)
 
 
 def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
@@ -210,18 +199,14 @@ def report_text(point, outcome) -> str:
 
 
 def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool) -> list[Path]:
-    """Write a point's arrays, plots and metrics.json (last, so its presence means done)."""
+    """Write a point's arrays, plots and metrics.json (last, so its presence means done).
+
+    ``rollout.npz`` holds what the forecast gives (``Forecast.arrays``): the curves, the
+    strata and, for the Monte Carlo, the intervals and every run's outcomes."""
     written = []
     result = outcome.rollout
     if result is not None:
-        p, lo, hi = result.breakdown_probability()
-        written.append(write_arrays_atomic(
-            out / "rollout.npz", p_breakdown=p, low=lo, high=hi, hazard=result.hazard(),
-            strata=np.array(result.cells), weights=result.weights,
-            breakdown_day=np.stack([r.breakdown_day for r in result.results]),
-            closed_days=np.stack([r.closed_days for r in result.results]),
-            deaths=np.stack([r.deaths for r in result.results]),
-        ))
+        written.append(write_arrays_atomic(out / "rollout.npz", **result.arrays()))
         if plots:
             from negsim.viz.canvas import save_figure
             from negsim.viz.curves import breakdown_figure
@@ -240,23 +225,16 @@ def _discard_run_dir(out: Path) -> None:
         out.rmdir()
 
 
-def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
-    """The work of one Hydra job: a solve, an analysis, an experiment or a fast grid.
-
-    ``cli_sweeps`` are the ``-m`` sweeps that a ``fast=true`` command line runs in this
-    process (:func:`~negsim.app.overrides.split_fast_sweeps`).
-    """
+def run_task(cfg: DictConfig) -> None:
+    """The work of one Hydra job: a solve, an analysis or an experiment."""
     from negsim.app.workers import watch_driver
 
     watch_driver()  # in a launcher's worker: stop if the command is killed
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
-    overrides = [o for o in hc.overrides.task if not o.startswith("fast=")]
+    overrides = recorded(hc.overrides.task)
     multirun = hc.mode == RunMode.MULTIRUN
     try:
-        if cfg.fast:
-            _grid_fast_path(cfg, out, overrides, {**(hc.sweeper.params or {}), **cli_sweeps})
-            return
         if cfg.mode in ANALYSES:
             _analysis(cfg, out, overrides)
             return
@@ -264,10 +242,13 @@ def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
             _experiment(cfg, Path(cfg.results_dir or out), overrides)
             return
         point = point_from_config(cfg)
-        if _finished(out, point.config_hash):
+        if finished(out, point.config_hash):
             print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
             return
-        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000)
+        from negsim.studies.parallel import workers_from_config
+
+        workers = workers_from_config(OmegaConf.to_container(cfg.workers))  # type: ignore[arg-type]
+        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000, workers=workers)
     except NegsimError as exc:
         if multirun:  # keep the other points going; the table records the failure
             write_json_atomic(out / "error.json", {"error": str(exc), "overrides": overrides})
@@ -279,42 +260,6 @@ def run_task(cfg: DictConfig, cli_sweeps: dict[str, str]) -> None:
     print(report_text(point, outcome))
     written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun)
     print("\nWrote " + ", ".join(str(w) for w in written))
-
-
-def _grid_fast_path(cfg: DictConfig, out: Path, overrides: list[str], params: dict[str, Any]) -> None:
-    """Run every point of the sweep in this process and aggregate them (same table)."""
-    from negsim.app.sweeps import aggregate
-    from negsim.studies.pipeline import run_points
-    from negsim.studies.sweep import grid_points
-
-    axes = sweep_values(params)
-    if not axes:
-        raise ConfigError("fast=true: nothing to sweep; give -m KEY=V1,V2,... or an experiment with hydra.sweeper.params")
-    todo, folders, extras = [], [], []
-    groups = [k for k in axes if is_group(k, [config_dir()])]
-    if groups:
-        raise ConfigError(f"{groups[0]}: fast=true sweeps values, not config groups; use a multirun (-m) for it")
-    for values in grid_points(axes):
-        lines = [f"{k}={v}" for k, v in values.items()]
-        point = point_from_config(with_values(cfg, values))
-        folder = out / "points" / point_folder(",".join(sorted(overrides + lines)))
-        if _finished(folder, point.config_hash):
-            continue
-        todo.append(point)
-        folders.append(folder)
-        extras.append({"overrides": overrides + lines})
-    if todo:
-        check_memory(max(pt.runs for pt in todo), len(todo), todo[0].chunk_runs)
-    print(f"negsim: grid fast path: {len(todo)} of {len(grid_points(axes))} points to run "
-          f"({', '.join(f'{k}: {len(v)} values' for k, v in axes.items())})")
-    from tqdm import tqdm
-
-    outcomes = run_points(todo, progress=True)
-    for outcome, folder, extra in tqdm(zip(outcomes, folders, extras, strict=True), total=len(todo),
-                                       desc="writing points", unit="point", disable=not todo):
-        write_outcome(folder, outcome, extra, plots=False)
-    paths = aggregate(out, cfg.results_dir or None)
-    print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
 
 
 def _knob_ranges(spec: DictConfig) -> dict[str, float]:
@@ -424,7 +369,7 @@ def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict
     return ceasefire_analysis(node, setup.params, situation, scenario.outcome_labels[i][j])
 
 
-def _finished(out: Path, digest: str) -> bool:
+def finished(out: Path, digest: str) -> bool:
     """True when ``out/metrics.json`` holds results of exactly this config."""
     try:
         return bool(json.loads((out / "metrics.json").read_text()).get("config_hash") == digest)
@@ -448,27 +393,45 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
     return f"negsim: warning: {message}\n"
 
 
+def fast_alias(args: Sequence[str]) -> list[str]:
+    """``fast=true``, the old switch to the grid fast path, as what it now is: a multirun
+    (value sweeps are batched by negsim's sweeper), its ``hydra.run.dir`` taken as the
+    sweep folder; ``fast=false`` is dropped. Said once on stderr."""
+    given = [a for a in args if a.startswith("fast=")]
+    if not given:
+        return list(args)
+    rest = [a for a in args if not a.startswith("fast=")]
+    if given[-1] != "fast=true":
+        return rest
+    print("negsim: warning: fast=true is no longer needed: a sweep over values runs as one batch; running it as -m",
+          file=sys.stderr)
+    if not any(a.startswith("hydra.sweep.dir=") for a in rest):
+        rest = [f"hydra.sweep.dir={a.partition('=')[2]}" if a.startswith("hydra.run.dir=") else a for a in rest]
+    return rest if any(a in ("-m", "--multirun") for a in rest) else ["-m", *rest]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("-h", "--help") for a in args):  # the console command answers these before importing Hydra
+        from negsim.app.command import main as command
+
+        command(args)
+        return
     warnings.formatwarning = _one_line_warning
     try:
+        args = fast_alias(args)
         check_flags(args)
         preflight(args, info_only=any(a in INFO_FLAGS for a in args))
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    hydra_args, sweeps = split_fast_sweeps(args)
     from negsim.app.workers import mark_driver
 
     mark_driver()
-
-    def task(cfg: DictConfig) -> None:
-        run_task(cfg, sweeps)
-
-    app = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(task)
+    app = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)
     try:
-        with _argv(hydra_args):
+        with _argv(args):
             app()
     finally:  # a later call in the same process (a test, a notebook) starts afresh
         GlobalHydra.instance().clear()

@@ -37,6 +37,18 @@ ANALYSES = ("ceasefire", "bargaining", "crisis")
 
 
 @dataclass
+class WorkersConfig:
+    """Where a batch's tasks run (:class:`negsim.studies.parallel.Workers`): ``n_jobs``
+    processes (1: this one; -1: every core), on this machine (``local``) or a Ray cluster
+    (``ray``, joining ``address``: ``host:port`` or ``auto``; none starts one here). No
+    number depends on it, so it is left out of the config hash."""
+
+    n_jobs: int = 1
+    backend: str = "local"
+    address: Optional[str] = None
+
+
+@dataclass
 class RunConfig:
     """The top-level config of the ``negsim`` command."""
 
@@ -49,11 +61,11 @@ class RunConfig:
     nfg: Optional[str] = None
     after: Optional[str] = None
     results_dir: Optional[str] = None
-    fast: bool = False
     mode: str = "solve"
     threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
     ceasefire: Optional[CeasefireGameSpec] = None
     bargaining: Optional[BargainingSpec] = None
 

@@ -3,9 +3,8 @@
 Pure functions over lists of strings, so they are tested on their own
 (``tests/app/test_overrides.py``): the pre-flight check validates every run a command
 line would start (:func:`candidate_override_sets`, :func:`sweep_values`), sweep values
-are applied to a composed config without composing again (:func:`with_values`), and a
-``fast=true`` command line is split into the one Hydra run and the sweeps it runs in
-process (:func:`split_fast_sweeps`).
+are applied to a composed config without composing again (:func:`with_values`, or for
+one key :func:`coerced_value`).
 """
 
 from __future__ import annotations
@@ -267,6 +266,53 @@ def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
     return out
 
 
+def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
+    """The plain value an override ``key=text`` gives ``key`` in a composed config, parsed
+    and type-checked as Hydra would (``"1"`` becomes ``1.0`` for a float field), by
+    copying only that key's node (:func:`with_values` copies the whole config); None when
+    ``key`` is not an existing scalar or list field (use :func:`with_values` then).
+
+    Raises
+    ------
+    ConfigError
+        ``seed: expected int, got 'abc'``.
+    """
+    from omegaconf import ListConfig, ValueNode
+
+    parent, _, leaf = key.rpartition(".")
+    holder = OmegaConf.select(cfg, parent, default=None) if parent else cfg
+    if not isinstance(holder, DictConfig) or leaf not in holder:
+        return None
+    node = holder._get_node(leaf)
+    if not isinstance(node, (ValueNode, ListConfig)):
+        return None
+    node = copy.deepcopy(node)
+    try:
+        (o,) = _parse([f"{key}={text}"])
+        node._set_value(o.value())
+    except Exception as exc:
+        current = holder[leaf]
+        if isinstance(current, (bool, int, float, str)):
+            raise ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}") from None
+        raise ConfigError(f"{key}: {one_line(exc)}") from None
+    return OmegaConf.to_container(node) if isinstance(node, ListConfig) else node._value()
+
+
+#: Keys that say where a run's work goes, not what it computes: left out of a point's
+#: recorded overrides, its folder name and its sweep's claim, so a sweep resumes and gives
+#: the same table whatever the workers.
+PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address")
+
+
+def recorded(overrides: Sequence[str]) -> list[str]:
+    """The overrides that can change a result (:data:`PLACEMENT_KEYS` dropped).
+
+    >>> recorded(["mediator.verification=0.5", "workers.n_jobs=2"])
+    ['mediator.verification=0.5']
+    """
+    return [o for o in overrides if o.partition("=")[0].lstrip("+~") not in PLACEMENT_KEYS]
+
+
 #: Characters kept as they are in a point's folder name (others become ``_``).
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+-]")
 #: Longest readable part of a point's folder name (file systems allow 255 bytes).
@@ -289,28 +335,3 @@ def point_folder(overrides: str) -> str:
     digest = hashlib.sha256(overrides.encode("utf-8")).hexdigest()[:10]
     readable = _UNSAFE.sub("_", overrides)[:POINT_PREFIX]
     return f"{readable or 'base'}-{digest}"
-
-
-def split_fast_sweeps(argv: Sequence[str]) -> tuple[list[str], dict[str, str]]:
-    """With ``fast=true``: the arguments of the one Hydra run, and the ``-m`` sweeps taken out.
-
-    >>> split_fast_sweeps(["fast=true", "-m", "a=1,2", "b=3"])
-    (['fast=true', 'b=3', 'hydra.mode=RUN'], {'a': '1,2'})
-    """
-    if "fast=true" not in argv:
-        return list(argv), {}
-    rest, sweeps = [], {}
-    for arg in argv:
-        if arg in ("-m", "--multirun"):
-            continue
-        if not arg.startswith(("-", "hydra")) and "=" in arg:
-            try:
-                (o,) = _parse([arg])
-            except Exception:
-                o = None
-            if o is not None and o.is_sweep_override():
-                key, _, spec = arg.partition("=")
-                sweeps[key] = spec
-                continue
-        rest.append(arg)
-    return rest + ["hydra.mode=RUN"], sweeps

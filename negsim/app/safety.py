@@ -41,7 +41,8 @@ ALLOWED_TARGETS = {
         "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher",
         "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher",
     },
-    "hydra.sweeper": {"hydra._internal.core_plugins.basic_sweeper.BasicSweeper"},
+    "hydra.sweeper": {"hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
+                      "hydra_plugins.negsim_batch_sweeper.batch_sweeper.BatchSweeper"},
 }
 #: Config groups whose files set keys anywhere (``# @package _global_``) by design.
 GLOBAL_GROUPS = ("experiment", "analysis")

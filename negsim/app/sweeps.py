@@ -20,6 +20,36 @@ from negsim.io.tables import write_table
 from negsim.studies.sweep import collect, columns, swept
 
 
+def claim_folder(folder: Path, swept: list[str], fixed: list[str]) -> None:
+    """Record which sweep a sweep folder holds (``sweep.json``: the swept keys and the
+    fixed overrides), and refuse a different one: resuming a sweep or adding values to it
+    is allowed, mixing two sweeps in one table is not.
+
+    Raises
+    ------
+    ConfigError
+        ``FOLDER: holds another sweep (swept [...], fixed [...]); give this one its own hydra.sweep.dir``.
+    """
+    import json
+
+    from negsim.io.results import write_json_atomic
+
+    claim = {"swept": swept, "fixed": fixed}
+    record = Path(folder) / "sweep.json"
+    if record.is_file():
+        try:
+            held = json.loads(record.read_text())
+        except (OSError, ValueError):
+            held = None
+        if held != claim:
+            raise ConfigError(
+                f"{folder}: holds another sweep (swept {held.get('swept') if isinstance(held, dict) else '?'}, "
+                f"fixed {held.get('fixed') if isinstance(held, dict) else '?'}); give this one its own hydra.sweep.dir"
+            )
+        return
+    write_json_atomic(record, claim)
+
+
 def sweep_plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     """Standard plots of a sweep: escalation and deal probability against one swept value
     (``sweep_<key>``), or a heat map of breakdown probability over two

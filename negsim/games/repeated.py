@@ -54,7 +54,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from negsim.errors import ConfigError
 from negsim.game import Game
@@ -167,6 +166,8 @@ def _least_delta(c: float, k: int | None) -> float:
         return c / (1.0 + c)
     if c >= k:
         return math.inf
+    from scipy.optimize import brentq  # slow to import; only for a finite punishment
+
     return float(brentq(lambda d: _discounted_length(d, k) - c, 0.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps))
 
 

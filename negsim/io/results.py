@@ -9,6 +9,7 @@ plain ``open`` would give them (``0o666`` less the process's umask: 0644 under t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -107,7 +108,13 @@ def write_json_atomic(path: str | Path, obj: Any) -> Path:
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages a result depends on."""
+    """Versions of Python and of the packages a result depends on (looked up once per
+    process: they do not change while it runs; a sweep of 10,000 points asks 10,000 times)."""
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
         try:

@@ -10,22 +10,65 @@ estimate of P(breakdown by day t) is the mean over runs ``r`` of ``Y_r = sum_c w
 1[run r of stratum c broke down by t]``, and its variance is ``var(Y) / runs`` with
 ``E[Y^2] = sum_c sum_d w_c w_d P(both broke down by t)``, counted from the runs. As
 ``0 <= Y <= 1``, ``var(Y) <= p (1 - p)``: never more than sampling the talks outcome.
+
+:class:`ExactForecast` is the same mixture with each stratum's ceasefire computed exactly
+from the ladder's Markov chain (:mod:`negsim.model.chain`, ``rollout.method=exact``): the
+same interface, no runs and no sampling error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
+from negsim.model.chain import QUANTILES, ExactResult, first_days, hazard_from_survival
 from negsim.model.rollout import OPEN_WAR, RolloutResult, wilson_bounds
-
-#: The horizon's quantiles of the time to breakdown reported in summaries.
-QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
 @dataclass(frozen=True, eq=False)
-class Forecast:
+class _Strata:
+    """The strata of a forecast (``cells``, ``weights``, ``results``: :class:`Forecast`),
+    and what of their mixture follows from P(breakdown by day t) (:meth:`_estimate`) or
+    mixes stratum by stratum: shared by both forecasts."""
+
+    cells: tuple[tuple[int, int], ...]
+    weights: np.ndarray
+    results: tuple[Any, ...]
+
+    def __post_init__(self) -> None:
+        self.weights.setflags(write=False)
+
+    @property
+    def days(self) -> int:
+        return self.results[0].days
+
+    def _mix(self, per_stratum) -> np.ndarray:
+        return np.tensordot(self.weights, np.asarray(per_stratum, float), axes=1)
+
+    def _estimate(self) -> np.ndarray:  # pragma: no cover - each forecast has its own
+        raise NotImplementedError
+
+    def survival(self) -> np.ndarray:
+        """P(no breakdown by the end of day t), shape (days,)."""
+        return 1.0 - self._estimate()
+
+    def hazard(self) -> np.ndarray:
+        """P(breakdown on day t | none before), shape (days,) (NaN once none survive)."""
+        return hazard_from_survival(self.survival())
+
+    def time_to_breakdown_quantiles(self, qs=QUANTILES) -> dict[float, float]:
+        """Day by which a fraction q has broken down (mixture); inf when beyond the horizon."""
+        return first_days(self._estimate(), qs)
+
+    def incident_probability(self, by_day: int) -> float:
+        """P(at least one incident, a ladder rise, by ``by_day``)."""
+        return float(self._mix([r.incident_probability(by_day) for r in self.results]))
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast(_Strata):
     """Rollouts of the ceasefire after each predicted outcome, and their mixture.
 
     Attributes
@@ -38,24 +81,14 @@ class Forecast:
         One rollout per stratum (the same runs, days and seed).
     """
 
-    cells: tuple[tuple[int, int], ...]
-    weights: np.ndarray
     results: tuple[RolloutResult, ...]
-
-    def __post_init__(self) -> None:
-        self.weights.setflags(write=False)
-
-    @property
-    def days(self) -> int:
-        return self.results[0].days
+    #: How the strata's ceasefires were computed (``rollout.method``).
+    method: ClassVar[str] = "monte_carlo"
 
     @property
     def runs(self) -> int:
         """Runs per stratum."""
         return self.results[0].runs
-
-    def _mix(self, per_stratum) -> np.ndarray:
-        return np.tensordot(self.weights, np.asarray(per_stratum, float), axes=1)
 
     def _estimate(self) -> np.ndarray:
         """P(breakdown by day t), the weighted mean of the strata's, shape (days,)."""
@@ -93,31 +126,7 @@ class Forecast:
         """Standard error of P(breakdown by day t), shape (days,) (:meth:`_variance`)."""
         return np.sqrt(self._variance(self._estimate()))
 
-    def survival(self) -> np.ndarray:
-        """P(no breakdown by the end of day t), shape (days,)."""
-        return 1.0 - self._estimate()
-
-    def hazard(self) -> np.ndarray:
-        """P(breakdown on day t | none before), shape (days,) (NaN once none survive)."""
-        s = self.survival()
-        before = np.concatenate([[1.0], s[:-1]])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(before > 0, (before - s) / before, np.nan)
-
-    def time_to_breakdown_quantiles(self, qs=QUANTILES) -> dict[float, float]:
-        """Day by which a fraction q has broken down (mixture); inf when beyond the horizon."""
-        cum = self._estimate()
-        out = {}
-        for q in qs:
-            hit = np.flatnonzero(cum >= q - 1e-12)
-            out[q] = float(hit[0] + 1) if hit.size else float("inf")
-        return out
-
-    def incident_probability(self, by_day: int) -> float:
-        """P(at least one incident, a ladder rise, by ``by_day``)."""
-        return float(self._mix([r.incident_probability(by_day) for r in self.results]))
-
-    def summary(self) -> dict[str, float | int | None]:
+    def summary(self) -> dict[str, Any]:
         """Headline numbers of the mixture, as :meth:`RolloutResult.summary`, plus the
         standard error of P(breakdown by the horizon) and the number of strata."""
         p = self._estimate()
@@ -126,6 +135,7 @@ class Forecast:
         median = self.time_to_breakdown_quantiles((0.5,))[0.5]
         closed = self._mix([r.closed_days.mean() for r in self.results])
         return {
+            "method": self.method,
             "runs": self.runs,
             "strata": len(self.results),
             "days": self.days,
@@ -139,6 +149,64 @@ class Forecast:
             "mean_deaths": float(self._mix([r.deaths.mean() for r in self.results])),
             "p_open_war": float(self._mix([np.mean(r.final_level == OPEN_WAR) for r in self.results])),
         }
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What ``rollout.npz`` holds: the mixture's curves with their intervals, the strata,
+        and each stratum's per-run outcomes, shape (strata, runs)."""
+        p, lo, hi = self.breakdown_probability()
+        return {
+            "p_breakdown": p, "low": lo, "high": hi, "hazard": self.hazard(),
+            "strata": np.array(self.cells), "weights": self.weights,
+            "breakdown_day": np.stack([r.breakdown_day for r in self.results]),
+            "closed_days": np.stack([r.closed_days for r in self.results]),
+            "deaths": np.stack([r.deaths for r in self.results]),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class ExactForecast(_Strata):
+    """The ceasefire after each predicted outcome computed exactly, and their mixture: the
+    interface of :class:`Forecast` without sampling (``rollout.method=exact``).
+
+    ``cells`` and ``weights`` are those of :class:`Forecast`; ``results`` holds the exact
+    ceasefire after each stratum (:class:`negsim.model.chain.ExactResult`, the same days).
+    """
+
+    results: tuple[ExactResult, ...]
+    #: How the strata's ceasefires were computed (``rollout.method``).
+    method: ClassVar[str] = "exact"
+    #: Nothing is sampled: there are no runs.
+    runs: ClassVar[None] = None
+
+    @property
+    def mixture(self) -> ExactResult:
+        """The ceasefire after the predicted outcome, whichever it is: the weighted sum of the
+        strata's curves (every answer is linear in the law)."""
+        return ExactResult.mixture(self.results, self.weights)
+
+    def _estimate(self) -> np.ndarray:
+        """P(breakdown by day t), the weighted mean of the strata's, shape (days,)."""
+        return self._mix([r.breakdown for r in self.results])
+
+    def breakdown_probability(self, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """P(breakdown by day t) as (estimate, low, high), each shape (days,): the interval is
+        the value itself (no sampling error; ``confidence`` is ignored)."""
+        p = self._estimate()
+        return p, p, p
+
+    def standard_error(self) -> np.ndarray:
+        """Standard error of P(breakdown by day t): zero, shape (days,)."""
+        return np.zeros(self.days)
+
+    def summary(self) -> dict[str, Any]:
+        """The keys of :meth:`Forecast.summary`: ``method`` ``exact``, ``runs`` None, the
+        interval equal to the value and a standard error of 0."""
+        return {**self.mixture.summary(), "strata": len(self.results), "p_breakdown_se": 0.0}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What ``rollout.npz`` holds: the mixture's curves and the strata (no runs, no interval)."""
+        return {"p_breakdown": self._estimate(), "hazard": self.hazard(), "strata": np.array(self.cells),
+                "weights": self.weights}
 
 
 def strata(outcomes: np.ndarray) -> tuple[tuple[tuple[int, int], ...], np.ndarray]:

@@ -44,12 +44,10 @@ The ceasefire has broken down the first day the ladder reaches ``breakdown_level
 (first passage: a later truce does not undo it).
 
 Exact check: the pair (level, punishment days left) is a Markov chain whose daily matrix
-changes only through ``m(t)``; :func:`transition_matrix` lists it by passing every
-combination of the day's events through :func:`step`, and
-:func:`exact_breakdown_probability` multiplies the daily matrices (broken states
-absorbing); :func:`exact_level_distribution` gives the level's law, truces included.
-:func:`signal_probabilities` gives the repeated game's signal rates ``(q_hold,
-q_violate)``.
+changes only through ``m(t)``; :mod:`negsim.model.chain` lists it by passing every
+combination of the day's events through :func:`step` and computes every answer of a
+rollout exactly from it (``rollout.method=exact``). :func:`signal_probabilities` gives
+the repeated game's signal rates ``(q_hold, q_violate)``.
 
 Randomness: one ``numpy.random.SeedSequence`` per rollout; runs are grouped in fixed
 blocks of ``BLOCK`` runs, each with its own child stream, and every run-day uses
@@ -71,12 +69,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
-from itertools import product
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.special import ndtri
 
 from negsim.errors import ConfigError
 
@@ -93,6 +88,9 @@ LEVELS = ("holding", "incident", "clash", "strikes", "open war")
 OPEN_WAR = 4
 #: Entries of :func:`daily_probabilities` that the tension multiplier ``m(t)`` scales.
 TENSION_KEYS = ("attack", "attack_punish", "incident")
+#: How the ceasefire is computed (``rollout.method``): Monte Carlo runs, or exactly from
+#: the ladder's Markov chain (:mod:`negsim.model.chain`).
+CEASEFIRE_METHODS = ("monte_carlo", "exact")
 #: Fields of :class:`CeasefireParams` that are not probabilities.
 _NOT_PROBABILITIES = ("deaths_per_day", "trade_loss_per_day", "war_exit_level", "tension_shape", "tension_scale")
 
@@ -271,6 +269,9 @@ class RolloutSetup:
         ``runs``, ``days`` and ``chunk_runs``.
     priors : dict of str to negsim.model.priors.Prior
         The priors stated in the config, by parameter name (``attack_rate``, ...).
+    method : str
+        How the ceasefire is computed, one of :data:`CEASEFIRE_METHODS`: ``monte_carlo``
+        (``runs`` runs) or ``exact`` (the Markov chain, :mod:`negsim.model.chain`).
     """
 
     params: CeasefireParams
@@ -279,6 +280,7 @@ class RolloutSetup:
     punishment_days: int
     sizes: dict[str, int]
     priors: dict = field(default_factory=dict, compare=False)
+    method: str = "monte_carlo"
 
 
 def tension(params: CeasefireParams, days: int) -> np.ndarray:
@@ -440,166 +442,6 @@ def stacked_probabilities(params: CeasefireParams, situations) -> dict:
     return out
 
 
-def state_index(level, punish):
-    """Index of the chain state (level, punishment days left): ``punish * 5 + level``."""
-    return punish * (OPEN_WAR + 1) + level
-
-
-#: Events of one day that move the chain (attack, major, blamed, Pakistan's and Kabul's
-#: steps, a border incident, a step down or truce), and every combination of them.
-_EVENTS = 7
-_COMBOS = np.array(list(product((True, False), repeat=_EVENTS)))  # (128, 7)
-
-
-@lru_cache(maxsize=32)
-def _transition_structure(punishment_days: int, war_exit_level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each (state, combination of the day's seven events) leads, for the chain of
-    :func:`transition_matrix`: ``(level, punish, flat)``, ``flat`` of shape (S * C,) the
-    index ``state * S + next state`` (C = 128 combinations). It depends only on the two
-    integers: each event is made to happen or not by a uniform of 0 or 1 against a
-    probability of one half."""
-    n, K = OPEN_WAR + 1, punishment_days
-    S = n * (K + 1)
-    level = np.tile(np.arange(n), K + 1)
-    punish = np.repeat(np.arange(K + 1), n)
-    combos = _COMBOS
-    C = len(combos)
-    half: dict[str, Any] = {k: 0.5 for k in ("attack", "attack_punish", "major", "attributed", "attributed_punish",
-                             "pak", "afg", "down", "war_exit", "reopen")}
-    half.update(incident=np.full(n, 0.5), punishment_days=np.int32(K), war_exit_level=np.int8(war_exit_level))
-    u = np.ones((DRAWS_PER_DAY, S * C))
-    u[:_EVENTS] = np.tile(np.where(combos.T, 0.0, 1.0), (1, S))
-    new, _, new_punish, _ = step(
-        np.repeat(level, C).astype(np.int8), np.zeros(S * C, bool), np.repeat(punish, C).astype(np.int32), u, half
-    )
-    flat = np.repeat(np.arange(S), C) * S + state_index(new.astype(np.int64), new_punish.astype(np.int64))
-    return level, punish, flat
-
-
-def transition_matrix(p: dict) -> np.ndarray:
-    """Exact one-day transition probabilities of (level, punishment days left), shape (S, S).
-
-    ``S = 5 * (punishment_days + 1)``, states ordered by :func:`state_index` (the first
-    five, punishment 0, are the ladder levels). The pair is a Markov chain (the crossings
-    do not feed back), so its law can be listed rather than sampled: every combination of
-    the day's seven events is passed through :func:`step` with uniforms that make exactly
-    those events happen (:func:`_transition_structure`), weighted by its probability in
-    that state. Row ``i`` is the distribution of tomorrow's state given state ``i``.
-
-    Parameters
-    ----------
-    p : dict
-        One day's probabilities (scalars): :func:`on_day` of :func:`daily_probabilities`.
-    """
-    level, punish, flat = _transition_structure(int(p["punishment_days"]), int(p["war_exit_level"]))
-    S = len(level)
-    punishing = punish > 0
-    probs = np.stack([  # (S, 7): each event's probability in each state
-        np.where(punishing, p["attack_punish"], p["attack"]),
-        np.full(S, p["major"]),
-        np.where(punishing, p["attributed_punish"], p["attributed"]),
-        np.full(S, p["pak"]),
-        np.full(S, p["afg"]),
-        np.asarray(p["incident"])[level],
-        np.where(level == OPEN_WAR, p["war_exit"], p["down"]),
-    ], axis=1)
-    combos = _COMBOS
-    weight = np.prod(np.where(combos[None], probs[:, None, :], 1.0 - probs[:, None, :]), axis=2)  # (S, C)
-    return np.bincount(flat, weights=weight.ravel(), minlength=S * S).reshape(S, S)
-
-
-def _tension_coefficients(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(T0, T1, T2)`` with ``transition_matrix(on_day(p, m)) = T0 + m T1 + m^2 T2`` for
-    every tension ``m``: a day's weights multiply at most two tension-scaled events (an
-    attack and a border incident), so they are quadratic in ``m``; the three matrices
-    follow from ``m = 0, 1/2, 1``."""
-    T0, Th, T1 = (transition_matrix(on_day(p, m)) for m in (0.0, 0.5, 1.0))
-    T2 = 2.0 * (T1 - 2.0 * Th + T0)
-    return T0, T1 - T0 - T2, T2
-
-
-def _absorbing(coef: tuple[np.ndarray, ...], broken: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The coefficients of :func:`_tension_coefficients` with the states ``broken`` made
-    absorbing (first passage: broken stays broken, whatever the tension)."""
-    out = tuple(c.copy() for c in coef)
-    for k, T in enumerate(out):
-        T[broken] = 0.0
-        if k == 0:
-            T[broken, broken] = 1.0
-    return out
-
-
-def horizon_probabilities(params: CeasefireParams, situations, days: int, levels: Sequence[int]) -> np.ndarray:
-    """P(the ladder reaches each of ``levels`` by day ``days``), exactly, for several
-    situations at once (first passage; the chain of :func:`transition_matrix` with the day's
-    tension, through :func:`_tension_coefficients`). Shape (len(situations), len(levels)).
-
-    Cheaper than :func:`exact_breakdown_probability` for a horizon alone: every situation
-    and level in one sparse product per day, and no day-by-day record.
-    """
-    mats, starts = [], []
-    for situation in situations:
-        coef = _tension_coefficients(daily_probabilities(params, situation))
-        lv = np.tile(np.arange(OPEN_WAR + 1), situation.punishment_days + 1)
-        for level in levels:
-            broken = np.flatnonzero(lv >= level)
-            mats.append(np.stack(_absorbing(coef, broken)))
-            start = np.zeros(len(lv))
-            start[state_index(situation.start_level, 0)] = 1.0
-            starts.append((start, broken))
-    S = len(starts[0][0])
-    if any(len(s) != S for s, _ in starts):
-        raise ConfigError("horizon_probabilities: situations must share punishment_days")
-    from scipy import sparse
-
-    K = len(mats)
-    # One sparse block per chain, [T0 | T1 | T2], transposed so a day is one product.
-    step_t = sparse.block_diag([sparse.csr_matrix(np.hstack(list(c))) for c in mats], format="csr").T.tocsr()
-    dist = np.concatenate([s for s, _ in starts])  # (K * S,)
-    for m in tension(params, days):
-        parts = (step_t @ dist).reshape(K, 3, S)
-        dist = (parts[:, 0] + m * parts[:, 1] + (m * m) * parts[:, 2]).ravel()
-    dist = dist.reshape(K, S)
-    out = np.array([d[b].sum() for d, (_, b) in zip(dist, starts, strict=True)])
-    return out.reshape(len(situations), len(levels))
-
-
-def _chain_distributions(params: CeasefireParams, situation: Situation, days: int, absorb: bool) -> np.ndarray:
-    """Exact law of (level, punishment days left) at the end of days 1..days, shape (days, S).
-
-    The product of the daily :func:`transition_matrix` (time-dependent through
-    :func:`tension`, as ``T0 + m T1 + m^2 T2``: :func:`_tension_coefficients`); with
-    ``absorb``, states at or above the breakdown level are made absorbing (first passage).
-    """
-    n, K = OPEN_WAR + 1, situation.punishment_days
-    coef: tuple[np.ndarray, ...] = _tension_coefficients(daily_probabilities(params, situation))
-    if absorb:
-        coef = _absorbing(coef, np.flatnonzero(np.tile(np.arange(n), K + 1) >= situation.breakdown_level))
-    T0, T1, T2 = coef
-    dist = np.zeros(n * (K + 1))
-    dist[state_index(situation.start_level, 0)] = 1.0
-    out = np.empty((days, dist.size))
-    for t, m in enumerate(tension(params, days)):
-        dist = dist @ T0 + m * (dist @ T1) + (m * m) * (dist @ T2)
-        out[t] = dist
-    return out
-
-
-def exact_breakdown_probability(params: CeasefireParams, situation: Situation, days: int) -> np.ndarray:
-    """P(breakdown by day t), t = 1..days, computed exactly from the chain of
-    :func:`transition_matrix` (first passage of ``breakdown_level``). Shape (days,)."""
-    dist = _chain_distributions(params, situation, days, absorb=True)
-    levels = np.tile(np.arange(OPEN_WAR + 1), situation.punishment_days + 1)
-    return dist[:, levels >= situation.breakdown_level].sum(axis=1)
-
-
-def exact_level_distribution(params: CeasefireParams, situation: Situation, days: int) -> np.ndarray:
-    """P(ladder at level l at the end of day t), t = 1..days, l = 0..4, exactly (no
-    absorption: truces out of open war included). Shape (days, 5)."""
-    dist = _chain_distributions(params, situation, days, absorb=False)
-    return dist.reshape(days, situation.punishment_days + 1, OPEN_WAR + 1).sum(axis=1)
-
-
 @dataclass(frozen=True, eq=False)
 class RolloutResult:
     """Outcomes of ``runs`` rollouts over ``days`` days (arrays read-only).
@@ -718,6 +560,8 @@ def wilson_bounds(p, n, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarra
     stratified estimate: :class:`negsim.model.forecast.Forecast`); the interval is exact
     at the ends (0 at ``p = 0``, 1 at ``p = 1``, not 1 - 1e-16).
     """
+    from scipy.special import ndtri  # slow to import; only once there are runs to bound
+
     p = np.asarray(p, dtype=float)
     z = ndtri(0.5 + confidence / 2)
     denom = 1 + z**2 / n
@@ -782,6 +626,19 @@ def rollout(
     )[0]
 
 
+def _block_range(runs: int, blocks: object) -> tuple[int, int]:
+    """``(first, stop)``: the blocks of ``runs`` runs that ``rollout_points`` simulates, all of
+    them when ``blocks`` is None, else ``blocks`` checked (``0 <= first < stop <= blocks of runs``)."""
+    total = -(-runs // BLOCK)
+    if blocks is None:
+        return 0, total
+    if not (isinstance(blocks, tuple) and len(blocks) == 2 and all(_whole(b) for b in blocks)
+            and 0 <= blocks[0] < blocks[1] <= total):
+        raise ConfigError(f"blocks: expected (first, stop) with 0 <= first < stop <= {total} "
+                          f"(the blocks of {runs} runs), got {blocks!r}")
+    return int(blocks[0]), int(blocks[1])
+
+
 def rollout_points(
     params: CeasefireParams,
     situations,
@@ -791,6 +648,7 @@ def rollout_points(
     seed: int | np.random.SeedSequence,
     chunk_runs: int = 16 * BLOCK,
     progress: bool = False,
+    blocks: tuple[int, int] | None = None,
 ) -> list[RolloutResult]:
     """Rollouts of several sweep points at once, on common random numbers.
 
@@ -807,10 +665,15 @@ def rollout_points(
     chunk_runs : int
         Point-runs simulated together: each chunk holds ``chunk_runs // P`` runs of every
         point (at least one block), so memory stays bounded as P grows.
+    blocks : (int, int), optional
+        Only the runs of blocks ``first .. stop - 1`` (``BLOCK`` runs each, the last one
+        possibly shorter), exactly as they are in the whole rollout: pieces of a rollout
+        split by blocks (and by situations) on several workers, concatenated in block
+        order, are the whole rollout (:func:`negsim.studies.parallel.roll_groups`).
 
     Returns
     -------
-    list of RolloutResult, one per situation
+    list of RolloutResult, one per situation (of the runs of ``blocks``, if given)
     """
     def whole(v: object) -> bool:
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -830,21 +693,23 @@ def rollout_points(
     start_closed = np.array([s.border_closed for s in situations])[:, None]
     breakdown = np.array([s.breakdown_level for s in situations], np.int8)[:, None]
     blocks_per_chunk = max(1, chunk_runs // (P * BLOCK))
-    n_blocks = -(-runs // BLOCK)
+    first_block, stop_block = _block_range(runs, blocks)
+    first_run = first_block * BLOCK
+    kept = min(runs, stop_block * BLOCK) - first_run
     out: dict[str, np.ndarray] = {
-        "breakdown_day": np.zeros((P, runs), np.int32),
-        "first_incident_day": np.zeros((P, runs), np.int32),
-        "closed_days": np.zeros((P, runs), np.int32),
-        "deaths": np.zeros((P, runs), np.float64),
-        "final_level": np.zeros((P, runs), np.int8),
+        "breakdown_day": np.zeros((P, kept), np.int32),
+        "first_incident_day": np.zeros((P, kept), np.int32),
+        "closed_days": np.zeros((P, kept), np.int32),
+        "deaths": np.zeros((P, kept), np.float64),
+        "final_level": np.zeros((P, kept), np.int8),
     }
-    chunks = range(0, n_blocks, blocks_per_chunk)
+    chunks = range(first_block, stop_block, blocks_per_chunk)
     if progress:
         from tqdm import tqdm
 
         chunks = tqdm(chunks, desc="rollout", unit="chunk", total=len(chunks))
     for b0 in chunks:
-        nb = min(blocks_per_chunk, n_blocks - b0)
+        nb = min(blocks_per_chunk, stop_block - b0)
         gens = _block_streams(ss, b0, nb)
         lo, hi = b0 * BLOCK, min(runs, (b0 + nb) * BLOCK)
         R = nb * BLOCK
@@ -868,7 +733,7 @@ def rollout_points(
         n = hi - lo
         for name, arr in (("breakdown_day", broke), ("first_incident_day", first), ("closed_days", closed_days),
                           ("deaths", deaths), ("final_level", level)):
-            out[name][:, lo:hi] = arr[:, :n]
+            out[name][:, lo - first_run : hi - first_run] = arr[:, :n]
     return [
         RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day, **{k: v[i] for k, v in out.items()})
         for i in range(P)

@@ -429,6 +429,8 @@ def sourced_values(spec: Any, key: str, exclude: tuple[str, ...] = ()) -> list[s
 
 #: Rollout config keys that are run sizes, not model parameters (need no source).
 ROLLOUT_SIZES = ("runs", "days", "chunk_runs")
+#: Rollout config keys that say how much to compute and how, not model parameters.
+ROLLOUT_SETTINGS = (*ROLLOUT_SIZES, "method")
 
 
 def build_rollout(node: Any):
@@ -436,15 +438,18 @@ def build_rollout(node: Any):
 
     Every model parameter must have a ``sources`` entry citing known evidence; sizes must
     be positive (``runs`` may be 0 to skip the rollout); the stage payoffs must make a
-    prisoner's dilemma (``T > R > P > S``, ``2R > T + S``); ``punishment_days >= 0``.
+    prisoner's dilemma (``T > R > P > S``, ``2R > T + S``); ``punishment_days >= 0``;
+    ``method`` one of :data:`negsim.model.rollout.CEASEFIRE_METHODS`.
     """
     import re
 
     from negsim.games.repeated import StageGame
-    from negsim.model.rollout import CeasefireParams, RolloutSetup
+    from negsim.model.rollout import CEASEFIRE_METHODS, CeasefireParams, RolloutSetup
 
     spec: RolloutSpec = parse(RolloutSpec, node, "rollout")
-    model_keys = sourced_values(spec, "rollout", exclude=ROLLOUT_SIZES)
+    if spec.method not in CEASEFIRE_METHODS:
+        raise ConfigError(f"rollout.method: expected {' or '.join(CEASEFIRE_METHODS)}, got {spec.method!r}")
+    model_keys = sourced_values(spec, "rollout", exclude=ROLLOUT_SETTINGS)
     if spec.runs < 0 or spec.days < 1 or spec.chunk_runs < 1:
         raise ConfigError(
             f"rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_runs >= 1, "
@@ -478,4 +483,5 @@ def build_rollout(node: Any):
         punishment_days=int(spec.punishment_days),
         sizes={k: int(getattr(spec, k)) for k in ROLLOUT_SIZES},
         priors=priors,
+        method=spec.method,
     )

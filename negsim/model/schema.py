@@ -12,11 +12,14 @@ evidence IDs.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
+import functools
 import math
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -162,10 +165,12 @@ class SolverSpec:
 
 @dataclass
 class RolloutSpec:
-    """Monte Carlo ceasefire rollouts after the talks (see :mod:`negsim.model.rollout`).
+    """Ceasefire rollouts after the talks (see :mod:`negsim.model.rollout`).
 
-    ``runs = 0`` skips the rollout. Probabilities are per day; ``sources`` must name the
-    evidence of every model parameter. ``stage_T``, ``stage_R``, ``stage_P``, ``stage_S``
+    ``method``: ``monte_carlo`` (``runs`` runs from the seed) or ``exact`` (computed from
+    the ladder's Markov chain, :mod:`negsim.model.chain`: no sampling, so neither the seed
+    nor the number of runs counts); ``runs = 0`` skips the ceasefire either way.
+    Probabilities are per day; ``sources`` must name the evidence of every model parameter. ``stage_T``, ``stage_R``, ``stage_P``, ``stage_S``
     are Kabul's daily stage payoffs of the repeated hold/violate game
     (:class:`negsim.games.repeated.StageGame`); ``punishment_days`` the length of a
     punishment phase (0: none).
@@ -200,6 +205,7 @@ class RolloutSpec:
     runs: int = 10000
     days: int = 180
     chunk_runs: int = 65536
+    method: str = "monte_carlo"
 
 
 @dataclass
@@ -337,6 +343,31 @@ def _value(tp: Any, value: Any, key: str) -> Any:
     return _scalar(tp, value, key)
 
 
+#: The specs parsed inside :func:`reused_parses`, by (schema, node identity, key); each
+#: entry holds its node, so the identity cannot be reused while the entry lives.
+_REUSED: contextvars.ContextVar[dict[tuple, tuple[Any, Any]] | None] = contextvars.ContextVar("reused", default=None)
+
+
+@contextlib.contextmanager
+def reused_parses() -> Iterator[None]:
+    """Within this block, :func:`parse` of a node it has parsed before (the very same
+    object, under the same key) returns the spec it gave then. A sweep's points share
+    every config node their values leave alone, so each node is read once per sweep, not
+    once per point; the nodes must not change inside the block (plain data built for it)."""
+    token = _REUSED.set({})
+    try:
+        yield
+    finally:
+        _REUSED.reset(token)
+
+
+@functools.lru_cache(maxsize=None)
+def _fields_and_hints(schema: type) -> tuple[dict[str, dataclasses.Field], dict[str, Any]]:
+    """A spec's fields by name and their resolved annotations (``typing.get_type_hints``
+    evaluates every string annotation anew: most of a parse's time, hence kept)."""
+    return {f.name: f for f in dataclasses.fields(schema)}, typing.get_type_hints(schema)
+
+
 def parse(schema: type[T], node: Any, key: str) -> T:
     """Read a plain mapping (parsed YAML, a composed config as a dict) into ``schema``.
 
@@ -357,13 +388,17 @@ def parse(schema: type[T], node: Any, key: str) -> T:
     """
     if isinstance(node, schema):
         return node
+    memo = _REUSED.get()
+    if memo is not None:
+        held = memo.get((schema, id(node), key))
+        if held is not None and held[0] is node:
+            return held[1]
     if not isinstance(node, Mapping):
         raise ConfigError(f"{key}: expected a mapping of keys to values, got {node!r}")
-    fields = {f.name: f for f in dataclasses.fields(schema)}  # type: ignore[arg-type]
+    fields, hints = _fields_and_hints(schema)  # type: ignore[arg-type]
     unknown = [str(k) for k in node if k not in fields]
     if unknown:
         raise ConfigError(f"{key}.{unknown[0]}: unknown key; expected one of {sorted(fields)}")
-    hints = typing.get_type_hints(schema)
     values = {}
     for name, f in fields.items():
         sub = f"{key}.{name}"
@@ -372,4 +407,7 @@ def parse(schema: type[T], node: Any, key: str) -> T:
                 raise ConfigError(f"{sub}: missing mandatory value")
             continue
         values[name] = _value(hints[name], node[name], sub)
-    return schema(**values)
+    spec = schema(**values)
+    if memo is not None:
+        memo[(schema, id(node), key)] = (node, spec)
+    return spec

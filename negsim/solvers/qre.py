@@ -89,7 +89,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import softmax
 
 from negsim.errors import SolverError
 from negsim.game import as_payoff_pair
@@ -505,6 +504,14 @@ def _trace(
 def _centroid(s: _System) -> np.ndarray:
     """Uniform play at ``nu = 0``, the start of the branch, as ``z`` of shape (m+n+1,)."""
     return np.concatenate([np.full(s.m, -np.log(s.m)), np.full(s.n, -np.log(s.n)), [0.0]])
+
+
+def softmax(z: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """``exp(z) / sum(exp(z))`` along ``axis`` (None: the whole array), shifted by the
+    maximum against overflow: the operations of ``scipy.special.softmax``, so the same
+    numbers, without importing ``scipy.special`` (0.4 s of CPU) on every solve's path."""
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def _to_path(points: list[np.ndarray], s: _System) -> QREPath:

@@ -62,7 +62,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_softmax
 
 from negsim.errors import SolverError
 from negsim.game import Game
@@ -203,6 +202,8 @@ def _log_likelihood(game: Game, c: np.ndarray, d: np.ndarray, lam: float, x: np.
     The log-probabilities are ``log_softmax(lam A y)`` and ``log_softmax(lam B^T x)``:
     equal to ``log x`` and ``log y`` on a QRE, and finite where probabilities underflow.
     """
+    from scipy.special import log_softmax  # slow to import; only when estimating
+
     log_x = log_softmax(lam * (game.A @ y))
     log_y = log_softmax(lam * (game.B.T @ x))
     return float(c @ log_x + d @ log_y)

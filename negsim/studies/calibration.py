@@ -28,12 +28,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from negsim.errors import ConfigError
+from negsim.studies.parallel import Workers, map_rows
 from negsim.studies.pipeline import Point
 from negsim.studies.uncertainty import Parameter, draws, parameter_space, with_values
 
@@ -227,7 +229,7 @@ def reliability_table(probabilities: Sequence[float], outcomes: Sequence[int], b
 
 def calibrate(
     points: Mapping[str, Point], record: Sequence[Event], n: int, *, method: str = "sobol", seed: int = 0,
-    width: float = 0.25, progress=None,
+    width: float = 0.25, progress=None, workers: Workers | None = None,
 ) -> Calibration:
     """Weight ``n`` joint prior draws of the rounds' judgement calls by the record's likelihood.
 
@@ -238,6 +240,9 @@ def calibrate(
     record : sequence of Event
     n : int
         Number of prior draws.
+    workers : negsim.studies.parallel.Workers, optional
+        Contiguous chunks of the draws on several workers (default: this process); the
+        same numbers whatever the workers.
     """
     unknown = [e.round for e in record if e.round not in points]
     if unknown:
@@ -245,31 +250,39 @@ def calibrate(
     space = joint_space(points, width)
     values = draws(space, n, method, seed)
     by_round = {r: [e for e, ev in enumerate(record) if ev.round == r] for r in sorted({e.round for e in record})}
-    probs = np.empty((n, len(record)))
-    loglik = np.zeros(n)
-    without = np.zeros((n, len(record)))  # log-likelihood of the record but one event
-    for i, row in enumerate(values):
-        for r, mine in by_round.items():
-            pt = _round_point(points[r], r, space, row)
-            P = prediction(pt)
-            V = {e: event_given_outcome(record[e], pt, P) for e in mine}
-            for e in mine:
-                probs[i, e] = float(np.sum(P * V[e]))
-            joint = float(np.sum(P * np.prod([V[e] for e in mine], axis=0)))
-            loglik[i] += _log(joint)
-            for e in range(len(record)):
-                if e in mine:
-                    rest = [V[k] for k in mine if k != e]
-                    without[i, e] += _log(float(np.sum(P * np.prod(rest, axis=0)))) if rest else 0.0
-                else:
-                    without[i, e] += _log(joint)
-        if progress is not None:
-            progress(i + 1)
+    rows = map_rows(partial(_record_at, points, list(record), by_round, space), values, workers, progress)
+    probs = np.array([p for p, _, _ in rows]).reshape(n, len(record))
+    loglik = np.array([ll for _, ll, _ in rows], dtype=float)
+    without = np.array([wo for _, _, wo in rows]).reshape(n, len(record))  # log-likelihood of the record but one event
     w, ess = importance_weights(loglik)
     if ess < max(SMALL_ESS, 0.05 * n):
         warnings.warn(f"calibration: effective sample size {ess:.1f} of {n} draws; the posterior is unreliable "
                       f"(draw more: uncertainty.draws)", stacklevel=2)
     return Calibration(tuple(space), values, tuple(record), probs, w, ess, loglik, without)
+
+
+def _record_at(points: Mapping[str, Point], record: Sequence[Event], by_round: Mapping[str, list[int]],
+               space: Sequence[Parameter], row: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """One draw of :func:`calibrate`: each event's probability, the record's log-likelihood
+    and the log-likelihood of the record but each event."""
+    probs = np.empty(len(record))
+    loglik = 0.0
+    without = np.zeros(len(record))
+    for r, mine in by_round.items():
+        pt = _round_point(points[r], r, space, row)
+        P = prediction(pt)
+        V = {e: event_given_outcome(record[e], pt, P) for e in mine}
+        for e in mine:
+            probs[e] = float(np.sum(P * V[e]))
+        joint = float(np.sum(P * np.prod([V[e] for e in mine], axis=0)))
+        loglik += _log(joint)
+        for e in range(len(record)):
+            if e in mine:
+                rest = [V[k] for k in mine if k != e]
+                without[e] += _log(float(np.sum(P * np.prod(rest, axis=0)))) if rest else 0.0
+            else:
+                without[e] += _log(joint)
+    return probs, loglik, without
 
 
 def _log(p: float) -> float:
@@ -305,15 +318,17 @@ def shipped_points(point: Point, rounds: Sequence[str]) -> dict[str, Point]:
     return out
 
 
-def posterior_band(point: Point, n: int, *, method: str = "sobol", seed: int = 0, width: float = 0.25, progress=None):
+def posterior_band(point: Point, n: int, *, method: str = "sobol", seed: int = 0, width: float = 0.25, progress=None,
+                   workers: Workers | None = None):
     """The point's parameter band under the posterior: joint draws of the recorded rounds'
-    judgement calls, weighted by the record's likelihood (:func:`calibrate`)."""
+    judgement calls, weighted by the record's likelihood (:func:`calibrate`); both the
+    calibration's draws and the band's run on ``workers`` (default: this process)."""
     from negsim.studies.uncertainty import band_of_draws
 
     record = load_record()
     assert point.scenario is not None
     points = shipped_points(point, sorted({e.round for e in record} | {point.scenario.name}))
-    cal = calibrate(points, record, n, method=method, seed=seed, width=width)
+    cal = calibrate(points, record, n, method=method, seed=seed, width=width, workers=workers)
     name = point.scenario.name
     return band_of_draws(point, cal.space, cal.values, method, seed, weights=cal.weights,
-                         at=lambda row: _round_point(point, name, cal.space, row), progress=progress)
+                         at=partial(_round_point, point, name, cal.space), progress=progress, workers=workers)

@@ -7,7 +7,9 @@ the stated precision, a selected equilibrium, or the outcome given by ``after``)
 the ceasefire out after every predicted outcome as a stratum and returns the metrics
 recorded in ``metrics.json``; :func:`run_points` does the same for many points at once
 (batch solving, one rollout per distinct ceasefire on shared random numbers) and returns
-exactly the same metrics, point by point. The CLI and the sweeps are thin shells around these.
+exactly the same metrics, point by point. With ``rollout.method=exact`` each distinct
+ceasefire is computed exactly from the ladder's chain instead (:mod:`negsim.model.chain`;
+no seed). The CLI and the sweeps are thin shells around these.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,13 +25,17 @@ from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError
 from negsim.game import Game, player_scales
 from negsim.io.results import config_hash, package_versions
-from negsim.model.forecast import Forecast
+from negsim.model.chain import ExactResult
+from negsim.model.forecast import ExactForecast, Forecast
 from negsim.model.rollout import RolloutResult, RolloutSetup, Situation, check_seed
 from negsim.model.scenario import Scenario
 from negsim.model.schema import SolverSpec, UncertaintySpec, parse
 
+if TYPE_CHECKING:
+    from negsim.studies.parallel import Workers
+
 #: Config keys that do not change a point's numbers (left out of its config hash).
-NOT_INPUTS = ("hydra", "fast", "results_dir")
+NOT_INPUTS = ("hydra", "results_dir", "workers")
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +74,7 @@ class Outcome:
     chosen: int
     prediction: np.ndarray
     situations: dict[tuple[int, int], Situation]
-    rollout: Forecast | None
+    rollout: Forecast | ExactForecast | None
     metrics: dict[str, Any]
 
 
@@ -142,7 +148,8 @@ def build_point(config: Mapping[str, Any]) -> Point:
     if solver.lam is not None and not (np.isfinite(solver.lam) and solver.lam >= 0):
         raise ConfigError(f"solver.lam: expected a precision >= 0, got {solver.lam}")
     setup = build_rollout(config.get("rollout"))
-    check_memory(setup.sizes["runs"], 1, setup.sizes["chunk_runs"])
+    if setup.method == "monte_carlo":  # the exact chain keeps no runs
+        check_memory(setup.sizes["runs"], 1, setup.sizes["chunk_runs"])
     scenario: Scenario | None
     if config.get("nfg"):
         game, scenario = read_nfg(config["nfg"]), None
@@ -155,6 +162,9 @@ def build_point(config: Mapping[str, Any]) -> Point:
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
     if not uncertainty.draws:  # no band: its settings do not change the results
         inputs.pop("uncertainty", None)
+    if isinstance(inputs.get("rollout"), Mapping) and inputs["rollout"].get("method") == "monte_carlo":
+        # the default method: the hash of a point is what it was before the key existed
+        inputs["rollout"] = {k: v for k, v in inputs["rollout"].items() if k != "method"}
     return Point(
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
         tol=float(solver.tol), lam=None if lam is None else float(lam), after=after_cell(scenario, config.get("after")),
@@ -288,7 +298,7 @@ def _metrics(point: Point, equilibria, chosen: int, prediction, rule, situations
         metrics["ceasefire_discount"] = sc.ceasefire_discount
     if forecast is not None:
         metrics["rollout"] = {
-            "seed": point.seed,
+            "seed": point.seed if forecast.method == "monte_carlo" else None,  # the exact chain draws nothing
             **forecast.summary(),
             "p_incident_21_days": forecast.incident_probability(21),
             "quantiles_days_to_breakdown": {
@@ -318,30 +328,54 @@ def _key(point: Point) -> tuple:
     return (point.setup.params, point.runs, point.days, point.seed, point.chunk_runs)
 
 
-def _outcomes(points: Sequence[Point], equilibria, progress: bool) -> list[Outcome]:
-    """Select, predict, roll out (distinct ceasefires once) and measure each point."""
+def _exact(groups: dict[tuple, list[Situation]]) -> dict[tuple, ExactResult]:
+    """The exact ceasefire of each distinct (params, days, situation) (``rollout.method=exact``):
+    one pass of the chains per group of :func:`_exact_key`, no seed."""
+    from negsim.model.chain import exact_results
+
+    done: dict[tuple, ExactResult] = {}
+    for (params, days), sits in groups.items():
+        unique = list(dict.fromkeys(sits))
+        done.update(zip([(params, days, s) for s in unique], exact_results(params, unique, days), strict=True))
+    return done
+
+
+def _exact_key(point: Point) -> tuple:
+    return (point.setup.params, point.days)
+
+
+def _outcomes(points: Sequence[Point], equilibria, progress: bool, workers: Workers | None = None) -> list[Outcome]:
+    """Select, predict, roll out (distinct ceasefires once, over ``workers``) and measure each point."""
     from negsim.solvers.selection import select
+    from negsim.studies.parallel import roll_groups
 
     chosen = [select(pt.game, eqs, pt.selection) for pt, eqs in zip(points, equilibria, strict=True)]
     predicted = [predict_point(pt, eqs, c) for pt, eqs, c in zip(points, equilibria, chosen, strict=True)]
     both = [_situations(pt, P) for pt, (P, _) in zip(points, predicted, strict=True)]
     groups: dict[tuple, list[Situation]] = {}
+    exact: dict[tuple, list[Situation]] = {}
     for pt, (_, _, sits, _) in zip(points, both, strict=True):
-        groups.setdefault(_key(pt), []).extend(sits.values())
-    rolled = _roll(groups, progress)
+        if pt.setup.method == "exact":
+            exact.setdefault(_exact_key(pt), []).extend(sits.values())
+        else:
+            groups.setdefault(_key(pt), []).extend(sits.values())
+    rolled: dict[tuple, Any] = {**(roll_groups(groups, workers, progress) if any(groups.values()) else {}),
+                                **_exact(exact)}
     out = []
     for pt, eqs, c, (P, rule), (cells, w, sits, dets) in zip(points, equilibria, chosen, predicted, both, strict=True):
-        forecast = None
-        if cells:
+        forecast: Forecast | ExactForecast | None = None
+        if cells and pt.setup.method == "exact":
+            forecast = ExactForecast(cells, w, tuple(rolled[(*_exact_key(pt), sits[cell])] for cell in cells))
+        elif cells:
             forecast = Forecast(cells, w, tuple(rolled[(*_key(pt), sits[cell])] for cell in cells))
         metrics = _metrics(pt, eqs, c, P, rule, sits, dets, forecast)
         if pt.uncertainty.draws:
-            metrics["uncertainty"] = parameter_band(pt, progress)
+            metrics["uncertainty"] = parameter_band(pt, progress, workers)
         out.append(Outcome(eqs, c, P, sits, forecast, metrics))
     return out
 
 
-def parameter_band(point: Point, progress: bool = False) -> dict[str, Any]:
+def parameter_band(point: Point, progress: bool = False, workers: Workers | None = None) -> dict[str, Any]:
     """The summary of the point's parameter band (:func:`negsim.studies.uncertainty.band`)."""
     from tqdm import tqdm
 
@@ -355,21 +389,22 @@ def parameter_band(point: Point, progress: bool = False) -> dict[str, Any]:
             from negsim.studies.calibration import posterior_band
 
             result = posterior_band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
-                                    progress=lambda k: bar.update(1))
+                                    progress=lambda k: bar.update(1), workers=workers)
         else:
             result = band(point, spec.draws, method=spec.method, seed=seed, width=spec.width,
-                          progress=lambda k: bar.update(1))
+                          progress=lambda k: bar.update(1), workers=workers)
     return result.summary(point.scenario.actions)
 
 
-def run_point(point: Point, *, progress: bool = False) -> Outcome:
-    """Solve one point, predict the round, roll out the ceasefire after each predicted outcome."""
+def run_point(point: Point, *, progress: bool = False, workers: Workers | None = None) -> Outcome:
+    """Solve one point, predict the round, roll out the ceasefire after each predicted outcome
+    (its rollouts and parameter draws spread over ``workers``: the same numbers)."""
     from negsim.solvers import solve
 
-    return _outcomes([point], [solve(point.game, method=point.method, tol=point.tol)], progress)[0]
+    return _outcomes([point], [solve(point.game, method=point.method, tol=point.tol)], progress, workers)[0]
 
 
-def run_points(points: Sequence[Point], *, progress: bool = False) -> list[Outcome]:
+def run_points(points: Sequence[Point], *, progress: bool = False, workers: Workers | None = None) -> list[Outcome]:
     """Many points at once: batch-solve their games, roll out each distinct ceasefire once.
 
     Returns exactly what :func:`run_point` returns for each point (the batch solver
@@ -393,4 +428,4 @@ def run_points(points: Sequence[Point], *, progress: bool = False) -> list[Outco
         else:
             for k in idx:
                 equilibria[k] = solve(points[k].game, method=method, tol=tol)
-    return _outcomes(points, equilibria, progress)
+    return _outcomes(points, equilibria, progress, workers)

@@ -31,8 +31,11 @@ ESTIMATES = (
     "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
     "p_deal_q05", "p_deal_q50", "p_deal_q95", "p_breakdown_q05", "p_breakdown_q50", "p_breakdown_q95",
     "p_open_war_q05", "p_open_war_q50", "p_open_war_q95", "uncertainty_draws",
-    "runs", "days", "seed", "config_hash", "status",
+    "ceasefire_method", "runs", "days", "seed", "config_hash", "status",
 )
+#: Estimate columns a table leaves out when no row has a value but the default: a table
+#: of Monte Carlo points reads as it did before the exact method existed.
+DEFAULT_ONLY = {"ceasefire_method": "monte_carlo"}
 
 
 def parse_value(text: str) -> Any:
@@ -93,6 +96,7 @@ def table_row(metrics: dict[str, Any]) -> dict[str, Any]:
             "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
             "runs", "days",
         )},
+        ceasefire_method=roll.get("method", "monte_carlo") if roll else None,
         seed=metrics["seed"],
         config_hash=metrics["config_hash"],
         status="ok",
@@ -120,10 +124,15 @@ def _sort_key(row: dict[str, Any]) -> tuple:
 
 
 def columns(rows: list[dict[str, Any]]) -> list[str]:
-    """The table's columns: parameters (by name), then estimates, then versions and strategies."""
+    """The table's columns: parameters (by name), then estimates, then versions and strategies
+    (an estimate of :data:`DEFAULT_ONLY` only where a row has another value)."""
     params = [k for r in rows for k in r if k not in ESTIMATES and not k.startswith("version_") and k not in ("x", "y")]
     rest = [k for r in rows for k in r if k.startswith("version_") or k in ("x", "y")]
-    return sorted(set(params)) + [k for k in ESTIMATES if any(k in r for r in rows)] + sorted(set(rest))
+
+    def shown(k: str) -> bool:
+        return any(k in r and (k not in DEFAULT_ONLY or r[k] not in (None, DEFAULT_ONLY[k])) for r in rows)
+
+    return sorted(set(params)) + [k for k in ESTIMATES if shown(k)] + sorted(set(rest))
 
 
 def swept(rows: list[dict[str, Any]]) -> list[str]:

@@ -6,7 +6,7 @@ and every rate of the ceasefire process is a judgement call anchored in the reco
 by scrambled Sobol points or a Latin hypercube (``scipy.stats.qmc``, seeded), and for each
 draw predicts the round (the logit QRE at the drawn precision) and computes the ceasefire
 after each predicted outcome **exactly**, from the ladder's Markov chain
-(:func:`negsim.model.rollout.horizon_probabilities`): a draw has no Monte Carlo error,
+(:func:`negsim.model.chain.horizon_probabilities`): a draw has no Monte Carlo error,
 so the band it gives is the parameter uncertainty alone, to be read beside the Monte Carlo
 interval of the point's own rollout. The quantiles are those of the ``N`` draws.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.model.priors import DEFAULT_WIDTH, VALID_RANGES, VALID_RANGES_ROLLOUT, Prior, default_prior
 from negsim.model.rollout import OPEN_WAR
+from negsim.studies.parallel import Workers, map_rows
 from negsim.studies.pipeline import Point
 
 #: Draw methods of :func:`unit_draws`.
@@ -145,8 +147,8 @@ def exact_answers(point: Point) -> dict[str, Any]:
 
 def outcome_horizons(point: Point, cells: Sequence[tuple[int, int]], days: int, levels: Sequence[int]) -> np.ndarray:
     """P(the ladder reaches each of ``levels`` within ``days``) after each outcome ``cells``,
-    exactly (:func:`negsim.model.rollout.horizon_probabilities`). Shape (len(cells), len(levels))."""
-    from negsim.model.rollout import horizon_probabilities
+    exactly (:func:`negsim.model.chain.horizon_probabilities`). Shape (len(cells), len(levels))."""
+    from negsim.model.chain import horizon_probabilities
     from negsim.model.situation import outcome_ceasefire
 
     assert point.scenario is not None
@@ -234,6 +236,7 @@ def band(
     width: float = DEFAULT_WIDTH,
     space: Sequence[Parameter] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: Workers | None = None,
 ) -> Band:
     """The parameter band of one point from ``n`` draws of its judgement calls.
 
@@ -253,11 +256,14 @@ def band(
         The parameters to draw (default: :func:`parameter_space` of the point).
     progress : callable, optional
         Called with the number of draws done after each draw.
+    workers : negsim.studies.parallel.Workers, optional
+        Contiguous chunks of the draws on several workers (default: this process); the
+        same band, number for number, whatever the workers.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ConfigError(f"uncertainty.draws: expected a whole number of draws >= 2, got {n!r}")
     space = parameter_space(point, width) if space is None else list(space)
-    return band_of_draws(point, space, draws(space, n, method, seed), method, seed, progress=progress)
+    return band_of_draws(point, space, draws(space, n, method, seed), method, seed, progress=progress, workers=workers)
 
 
 def band_of_draws(
@@ -270,20 +276,25 @@ def band_of_draws(
     weights: np.ndarray | None = None,
     at: Callable[[np.ndarray], Point] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: Workers | None = None,
 ) -> Band:
     """The band of given draws ``values`` (N, D) of ``space``, optionally weighted; ``at``
-    maps a draw to the point it gives (default :func:`with_values` on ``point``)."""
-    at = at or (lambda row: with_values(point, space, row))
+    maps a draw to the point it gives (default :func:`with_values` on ``point``; picklable,
+    a top-level function or a :func:`functools.partial` of one, for local ``workers``), and
+    the draws run in contiguous chunks on ``workers`` (:func:`negsim.studies.parallel.map_rows`)."""
+    at = at or partial(with_values, point, list(space))
     answers: dict[str, list[float]] = {}
     modal = []
-    for k, row in enumerate(values):
-        result = exact_answers(at(row))
+    for result in map_rows(partial(_answers_at, at), values, workers, progress):
         modal.append(result.pop("modal"))
         for name, v in result.items():
             answers.setdefault(name, []).append(v)
-        if progress is not None:
-            progress(k + 1)
     arrays = {name: np.array(v) for name, v in answers.items()}
     use = "prior" if weights is None else "posterior"
     w = np.full(len(values), 1.0 / len(values)) if weights is None else weights
     return Band(tuple(space), values, arrays, np.array(modal, dtype=int).reshape(-1, 2), method, seed, w, use)
+
+
+def _answers_at(at: Callable[[np.ndarray], Point], row: np.ndarray) -> dict[str, Any]:
+    """:func:`exact_answers` of the point a draw gives (one task row of :func:`band_of_draws`)."""
+    return exact_answers(at(row))

@@ -1,7 +1,7 @@
 """Curves of results (matplotlib object API, Agg canvas): breakdown, leverage, thresholds.
 
-* :func:`breakdown_figure`: P(breakdown by day t) with its 95% Wilson band, and the
-  daily hazard, of one rollout.
+* :func:`breakdown_figure`: P(breakdown by day t) with its 95% Wilson band (none for
+  the exact chain), and the daily hazard, of one forecast.
 * :func:`escalation_vs_leverage_figure`: P(breakdown) with its 95% band and P(deal)
   against a swept value, from rows of a sweep table such as
   ``results/leverage_sweep/table.csv`` (the standard plot of a one-parameter sweep).
@@ -24,22 +24,26 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
-from negsim.model.forecast import Forecast
+from negsim.model.forecast import ExactForecast, Forecast
 from negsim.viz.canvas import new_figure
 
 
-def breakdown_figure(result: Forecast, title: str) -> Figure:
-    """P(breakdown by day t) with its 95% band, and the daily hazard below it."""
+def breakdown_figure(result: Forecast | ExactForecast, title: str) -> Figure:
+    """P(breakdown by day t) with its 95% band (Monte Carlo; the exact chain has none), and
+    the daily hazard below it."""
     p, lo, hi = result.breakdown_probability()
     days = range(1, result.days + 1)
+    exact = result.method == "exact"
     fig = new_figure((7, 5.5))
     ax, axh = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.4))
-    ax.fill_between(days, lo, hi, alpha=0.3, label="95% interval (Monte Carlo)")
-    ax.plot(days, p, lw=1.8, label="P(breakdown by day t)")
+    if not exact:
+        ax.fill_between(days, lo, hi, alpha=0.3, label="95% interval (Monte Carlo)")
+    ax.plot(days, p, lw=1.8, label="P(breakdown by day t)" + (", exact (Markov chain)" if exact else ""))
     ax.plot(days, 1 - p, lw=1.2, ls="--", label="survival")
     ax.set_ylim(0, 1)
     ax.set_ylabel("probability")
-    ax.set_title(f"{title}\n{result.runs:,} runs after each of {len(result.results)} predicted outcome(s)")
+    how = "exact (Markov chain)" if exact else f"{result.runs:,} runs"
+    ax.set_title(f"{title}\n{how} after each of {len(result.results)} predicted outcome(s)")
     ax.legend(loc="center right", fontsize=8)
     axh.plot(days, result.hazard(), lw=1.2, color="C3")
     axh.set_ylabel("daily hazard")
@@ -147,17 +151,20 @@ def escalation_vs_leverage_figure(
         fig = new_figure((8.0, 4.8))
         ax = fig.add_subplot(1, 1, 1)
         band = _parameter_band(rows, param)
+        sampled = bool(np.any(hi > lo))  # the exact chain (rollout.method=exact) has no interval
         if band is not None:
             bv, b_lo, b_hi, d_lo, d_hi, draws = band
             ax.fill_between(bv, b_lo, b_hi, color="C3", alpha=0.15, lw=0,
                             label=f"P(breakdown), 5-95% over {draws} draws of the judgement calls")
             ax.fill_between(bv, d_lo, d_hi, color="C0", alpha=0.12, lw=0,
                             label=f"P(deal), 5-95% over {draws} draws of the judgement calls")
-            ax.errorbar(v, pb, yerr=[pb - lo, hi - pb], fmt="none", ecolor="C3", elinewidth=1.2, capsize=2.5,
-                        label="95% Monte Carlo interval of P(breakdown)")
-        else:
+            if sampled:
+                ax.errorbar(v, pb, yerr=[pb - lo, hi - pb], fmt="none", ecolor="C3", elinewidth=1.2, capsize=2.5,
+                            label="95% Monte Carlo interval of P(breakdown)")
+        elif sampled:
             ax.fill_between(v, lo, hi, color="C3", alpha=0.25, lw=0, label="95% interval of P(breakdown)")
-        ax.plot(v, pb, color="C3", lw=2, marker="o", ms=3.5, label="P(ceasefire breakdown)")
+        ax.plot(v, pb, color="C3", lw=2, marker="o", ms=3.5,
+                label="P(ceasefire breakdown)" + ("" if sampled else ", exact (Markov chain)"))
         ax.plot(v, pd, color="C0", lw=1.8, ls="--", label="P(deal), predicted")
         for x, y, ha in ((v[0], pb[0], "left"), (v[-1], pb[-1], "right")):
             ax.annotate(f"{y:.3f}", (x, y), xytext=(0, 7), textcoords="offset points", ha=ha, fontsize=8, color="C3")

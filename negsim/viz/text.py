@@ -101,11 +101,13 @@ def rollout_report(forecast, outcomes: list[dict]) -> str:
     q = forecast.time_to_breakdown_quantiles()
     fmt = lambda d: "beyond horizon" if d == float("inf") else f"day {d:g}"  # noqa: E731
     level = LEVELS[next(o["ceasefire"]["breakdown_level"] for o in outcomes if "ceasefire" in o)]
+    exact = s["method"] == "exact"
+    how = "exact (Markov chain)," if exact else f"{s['runs']:,} runs x"
     lines = [
-        f"Ceasefire forecast: {s['runs']:,} runs x {s['days']} days after each of {s['strata']} predicted "
+        f"Ceasefire forecast: {how} {s['days']} days after each of {s['strata']} predicted "
         "outcome(s), weighted by their probabilities",
-        f"  P(breakdown, '{level}' or worse, by day {s['days']}): "
-        f"{s['p_breakdown']:.4f} (95% CI {s['p_breakdown_low']:.4f}-{s['p_breakdown_high']:.4f})",
+        f"  P(breakdown, '{level}' or worse, by day {s['days']}): {s['p_breakdown']:.4f} "
+        + ("(exact: no sampling error)" if exact else f"(95% CI {s['p_breakdown_low']:.4f}-{s['p_breakdown_high']:.4f})"),
         f"  time to breakdown: 25% by {fmt(q[0.25])}, median {fmt(q[0.5])}, 75% by {fmt(q[0.75])}",
         f"  P(at least one incident in 21 days): {forecast.incident_probability(21):.4f}",
         f"  mean closed-crossing days {s['mean_closed_days']:.1f} (trade lost ${s['mean_trade_lost_usd'] / 1e6:.1f} million); "
@@ -125,7 +127,8 @@ def rollout_report(forecast, outcomes: list[dict]) -> str:
 
 
 def band_report(band: dict, rollout: dict | None) -> str:
-    """The parameter band of a point (``metrics["uncertainty"]``) beside its Monte Carlo interval."""
+    """The parameter band of a point (``metrics["uncertainty"]``) beside its Monte Carlo
+    interval (or its exact value, ``rollout.method=exact``)."""
     lines = [
         f"Parameter band: {band['draws']} joint draws of {len(band['parameters'])} judgement calls from their "
         f"priors ({band['method']}, seed {band['seed']}; ceasefire computed exactly for each draw)"
@@ -138,7 +141,9 @@ def band_report(band: dict, rollout: dict | None) -> str:
         if f"{key}_q05" not in band:
             continue
         line = f"  {label}: {band[f'{key}_q05']:.3f} / {band[f'{key}_q50']:.3f} / {band[f'{key}_q95']:.3f}"
-        if key == "p_breakdown" and rollout:
+        if key == "p_breakdown" and rollout and rollout.get("method") == "exact":
+            line += f"   (exact chain at the stated values: {rollout['p_breakdown']:.3f})"
+        elif key == "p_breakdown" and rollout:
             line += (f"   (Monte Carlo alone: {rollout['p_breakdown']:.3f}, 95% interval "
                      f"{rollout['p_breakdown_low']:.3f}-{rollout['p_breakdown_high']:.3f})")
         lines.append(line)

@@ -72,9 +72,9 @@ def test_temporaries_a_killed_writer_left_are_removed_and_nothing_else(tmp_path)
     assert all(p.exists() for p in keep) and not any(p.exists() for p in stale)
 
 
-def test_the_fast_path_cleans_up_after_an_interrupted_run(tmp_path, negsim_cli):
-    out = tmp_path / "fast"
-    args = ["-m", "mediator.verification=0,1", "fast=true", *SMALL, f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+def test_a_batched_sweep_cleans_up_after_an_interrupted_run(tmp_path, negsim_cli):
+    out = tmp_path / "batch"
+    args = ["-m", "mediator.verification=0,1", *SMALL, f"hydra.sweep.dir={out}"]
     code, _, err = negsim_cli(args, tmp_path)
     assert code == 0, err
     leftover = next((out / "points").iterdir()) / ".metrics.json.zz99zz99.json"

@@ -1,4 +1,4 @@
-"""SIGKILL at five moments of a multirun and of the grid fast path (start-up, between
+"""SIGKILL at five moments of a multirun point by point and of a batched one (start-up, between
 points, during the table and plots at the end): no corrupt file, no finished point
 recomputed, no temporary left, and a rerun completes the sweep."""
 
@@ -43,16 +43,17 @@ def _kill_then_rerun(args: list[str], folder: Path, cwd: Path, delay: float, val
 @pytest.mark.parametrize("delay", [1.0, 3.0, 5.0, 7.0, 8.5])
 def test_sigkill_of_a_multirun_at_any_moment(delay, tmp_path):
     sweep = tmp_path / "sweep"
-    args = ["-m", "mediator.verification=0,0.5,1", "rollout.runs=4000", "rollout.days=30", f"hydra.sweep.dir={sweep}"]
+    args = ["-m", "mediator.verification=0,0.5,1", "rollout.runs=4000", "rollout.days=30", f"hydra.sweep.dir={sweep}",
+            "hydra.sweeper.batch=false"]
     rerun = _kill_then_rerun(args, sweep, tmp_path, delay, [0.0, 0.5, 1.0])
     assert rerun.count("skipped") + rerun.count("\nWrote ") == 3  # each point either kept or run, once
 
 
 @pytest.mark.parametrize("delay", [0.5, 1.2, 1.8, 2.4, 3.2])
-def test_sigkill_of_the_fast_path_at_any_moment(delay, tmp_path):
-    out = tmp_path / "fast"
-    args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "fast=true", "rollout.runs=4000", "rollout.days=30",
-            f"hydra.run.dir={out}", f"hydra.sweep.dir={out}"]
+def test_sigkill_of_a_batched_sweep_at_any_moment(delay, tmp_path):
+    out = tmp_path / "batch"
+    args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "rollout.runs=4000", "rollout.days=30",
+            "hydra.sweeper.chunk_points=2", f"hydra.sweep.dir={out}"]
     _kill_then_rerun(args, out, tmp_path, delay, [0.0, 0.25, 0.5, 0.75, 1.0])
 
 

@@ -12,7 +12,6 @@ from negsim.app.overrides import (
     is_group,
     one_line,
     split_args,
-    split_fast_sweeps,
     sweep_values,
     with_values,
 )
@@ -54,13 +53,34 @@ def test_sweep_values_expand_ranges_and_lists():
         sweep_values({"k": "range(0,"})
 
 
-def test_split_fast_sweeps_takes_the_sweeps_out_of_a_fast_command_line():
-    argv = ["fast=true", "-m", "mediator.verification=0,0.5", "seed=2", "hydra.sweep.dir=s"]
-    assert split_fast_sweeps(argv) == (
-        ["fast=true", "seed=2", "hydra.sweep.dir=s", "hydra.mode=RUN"], {"mediator.verification": "0,0.5"},
-    )
-    plain = ["-m", "a=1,2"]
-    assert split_fast_sweeps(plain) == (plain, {})
+def test_fast_true_is_an_alias_of_a_multirun_into_its_run_folder():
+    from negsim.app.cli import fast_alias
+
+    assert fast_alias(["fast=true", "mediator.verification=0,0.5", "hydra.run.dir=s"]) == [
+        "-m", "mediator.verification=0,0.5", "hydra.sweep.dir=s"]
+    assert fast_alias(["-m", "fast=true", "a=1,2", "hydra.run.dir=r", "hydra.sweep.dir=s"]) == [
+        "-m", "a=1,2", "hydra.run.dir=r", "hydra.sweep.dir=s"]
+    assert fast_alias(["fast=false", "a=1"]) == ["a=1"]
+
+
+def test_coerced_value_types_one_key_as_hydra_would_and_names_it_when_wrong():
+    from hydra import compose, initialize_config_dir
+
+    from negsim.app.config import register
+    from negsim.app.overrides import coerced_value
+
+    register()
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        cfg = compose("config", [])
+    assert coerced_value(cfg, "mediator.verification", "1") == 1.0
+    assert isinstance(coerced_value(cfg, "mediator.verification", "1"), float)
+    assert coerced_value(cfg, "seed", "7") == 7 and coerced_value(cfg, "scenario.title", "5") == "5"
+    assert coerced_value(cfg, "rollout.incident", "[0.1,0.2,0.3,0.4]") == [0.1, 0.2, 0.3, 0.4]
+    assert coerced_value(cfg, "scenario.nowhere", "1") is None and coerced_value(cfg, "mediator", "x") is None
+    with pytest.raises(ConfigError, match=r"^seed: expected int, got '1\.5'$"):
+        coerced_value(cfg, "seed", "1.5")
+    with pytest.raises(ConfigError, match=r"^rollout\.runs: expected int, got 'abc'$"):
+        coerced_value(cfg, "rollout.runs", "abc")
 
 
 def test_is_group_tells_config_groups_from_value_keys(tmp_path: Path):

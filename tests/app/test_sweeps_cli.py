@@ -59,31 +59,49 @@ def test_multirun_writes_table_and_plots_equal_to_single_runs(tmp_path):
 @pytest.mark.parametrize(
     "launcher",
     [
-        ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
-        ["hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", "+hydra.launcher.ray.init.include_dashboard=false"],
-        ["hydra/launcher=submitit_local"],
+        ["hydra.sweeper.batch=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+        ["hydra.sweeper.batch=false", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2",
+         "+hydra.launcher.ray.init.include_dashboard=false"],
+        ["hydra.sweeper.batch=false", "hydra/launcher=submitit_local"],
+        [],
+        ["hydra.sweeper.chunk_points=1"],
+        ["workers.n_jobs=2"],
         ["fast=true"],
     ],
-    ids=["joblib", "ray", "submitit_local", "grid_fast_path"],
+    ids=["joblib", "ray", "submitit_local", "batched", "batched_point_by_point", "batched_two_workers", "fast_alias"],
 )
 def test_same_seed_same_numbers_whatever_the_launcher(launcher, tmp_path):
     pytest.importorskip({"joblib": "hydra_plugins.hydra_joblib_launcher", "ray": "hydra_plugins.hydra_ray_launcher",
-                         "submitit_local": "hydra_plugins.hydra_submitit_launcher"}.get(launcher[0].split("=")[-1], "negsim"))
+                         "submitit_local": "hydra_plugins.hydra_submitit_launcher"}.get(
+        next((a.split("=")[1] for a in launcher if a.startswith("hydra/launcher=")), ""), "negsim"))
     sweep = ["-m", "mediator.transfer_pledge=0,1.5", "mediator.verification=0,1", *SMALL]
-    basic = negsim([*sweep, f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
+    basic = negsim([*sweep, "hydra.sweeper.batch=false", f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
     assert basic.returncode == 0, basic.stderr
+    assert "batched sweep" not in basic.stdout and basic.stdout.count("\nWrote ") == 4
     where = f"hydra.run.dir={tmp_path / 'other'}" if "fast=true" in launcher else f"hydra.sweep.dir={tmp_path / 'other'}"
     other = negsim([*sweep, *launcher, where], tmp_path)
     assert other.returncode == 0, other.stderr
+    assert ("negsim: batched sweep of 4 point(s) in this process" in other.stdout) == ("hydra.sweeper.batch=false" not in launcher)
     a, b = table(tmp_path / "basic" / "table.csv"), table(tmp_path / "other" / "table.csv")
     assert len(a) == len(b) == 4
     assert a == b
+    for point in (tmp_path / "basic" / "points").iterdir():  # the same folders, the same metrics
+        mine = json.loads((tmp_path / "other" / "points" / point.name / "metrics.json").read_text())
+        assert mine == json.loads((point / "metrics.json").read_text())
 
 
-def test_killed_sweep_resumes_without_recomputing_finished_points(tmp_path):
+def test_a_group_sweep_goes_to_the_launcher_and_a_value_sweep_is_batched(tmp_path):
+    groups = negsim(["-m", "scenario=doha_round,istanbul_round3", *SMALL, f"hydra.sweep.dir={tmp_path / 'g'}"], tmp_path)
+    assert groups.returncode == 0, groups.stderr
+    assert "batched sweep" not in groups.stdout and groups.stdout.count("\nWrote ") == 2
+    assert {r["scenario"] for r in table(tmp_path / "g" / "table.csv")} == {"doha_round", "istanbul_round3"}
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["launcher", "batched"])
+def test_killed_sweep_resumes_without_recomputing_finished_points(batch, tmp_path):
     sweep = tmp_path / "sweep"
     args = ["-m", "mediator.verification=0,0.25,0.5,0.75", "rollout.runs=120000", "rollout.days=120",
-            f"hydra.sweep.dir={sweep}"]
+            f"hydra.sweep.dir={sweep}", "hydra.sweeper.chunk_points=1" if batch else "hydra.sweeper.batch=false"]
     proc = subprocess.Popen(NEGSIM + args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 240
@@ -96,7 +114,10 @@ def test_killed_sweep_resumes_without_recomputing_finished_points(tmp_path):
     assert not (sweep / "table.csv").exists()
     rerun = negsim(args, tmp_path)
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout.count("skipped") == len(done)
+    if batch:
+        assert f"({4 - len(done)} to run, {len(done)} already in {sweep};" in rerun.stdout
+    else:
+        assert rerun.stdout.count("skipped") == len(done)
     assert {p: p.stat().st_mtime_ns for p in done} == done  # finished points untouched
     assert len(table(sweep / "table.csv")) == 4
 
@@ -116,7 +137,10 @@ RUNS_DAYS = "rollout.runs/days/chunk_runs: expected runs >= 0, days >= 1, chunk_
         (["-m", "mediator.leverage=0,1"], "mediator.leverage: unknown key; mediator has: deconfliction, name, "
                                           "penalty_breakdown, sources, transfer_compliance, transfer_pledge, transfer_written, verification"),
         (["-m", "rollout.days=10,-1"], f"{RUNS_DAYS} 10000, -1, 65536"),
-        (["-m", "mediator.verification=0,1", "fast=true", "rollout.runs=-5"], f"{RUNS_DAYS} -5, 180, 65536"),
+        (["-m", "mediator.verification=0,1", "rollout.runs=-5"], f"{RUNS_DAYS} -5, 180, 65536"),
+        (["-m", "seed=1,abc"], "seed: expected int, got 'abc'"),
+        (["-m", "mediator.verification=0,1", "rollout.runs=-5", "hydra.sweeper.batch=false"],
+         f"{RUNS_DAYS} -5, 180, 65536"),
     ],
 )
 def test_bad_sweep_spec_is_one_line_and_writes_nothing(args, expected, tmp_path, negsim_cli):
@@ -199,13 +223,13 @@ def test_aggregator_runs_on_its_own(tmp_path):
     assert proc.returncode == 2 and "no finished points" in proc.stderr and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["multirun", "grid_fast_path"])
-def test_point_folders_are_safe_bounded_and_inside_the_sweep_folder(fast, tmp_path, negsim_cli):
+@pytest.mark.parametrize("batch", [False, True], ids=["launcher", "batched"])
+def test_point_folders_are_safe_bounded_and_inside_the_sweep_folder(batch, tmp_path, negsim_cli):
     sweep = tmp_path / "sweep"
     weights = [f"scenario.weights.PAK.{f}.note=a-long-note-about-{f}-" + "x" * 40
                for f in ("guarantee", "sovereignty", "escalation", "border_open", "pak_concession", "afg_concession")]
     args = ["-m", "scenario.title=../../escaped,plain", *weights, "rollout.runs=200", "rollout.days=10",
-            f"hydra.sweep.dir={sweep}", f"hydra.run.dir={sweep}", *(["fast=true"] if fast else [])]
+            f"hydra.sweep.dir={sweep}", f"hydra.sweeper.batch={str(batch).lower()}"]
     code, _, err = negsim_cli(args, tmp_path)
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]  # nothing written beside it

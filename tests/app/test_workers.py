@@ -47,7 +47,7 @@ def _wait(condition, timeout: float) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
 def test_joblib_workers_stop_soon_after_their_driver_is_killed(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_joblib_launcher")
-    args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+    args = ["-m", "mediator.verification=0,0.25,0.5,0.75,1", "hydra.sweeper.batch=false", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
             "rollout.runs=400000", "rollout.days=180", f"hydra.sweep.dir={tmp_path / 'sweep'}"]
     driver = subprocess.Popen([*NEGSIM, *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

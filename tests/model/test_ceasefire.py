@@ -9,7 +9,8 @@ from conftest import shipped_config
 
 from negsim import load_scenario, with_mediator
 from negsim.io.configs import config_dir, load_yaml
-from negsim.model.rollout import exact_breakdown_probability, rollout
+from negsim.model.chain import exact_breakdown_probability
+from negsim.model.rollout import rollout
 from negsim.model.scenario import build_rollout
 from negsim.model.situation import outcome_ceasefire
 from negsim.studies.pipeline import build_point, run_point

@@ -17,6 +17,7 @@ from omegaconf import OmegaConf
 from negsim.errors import ConfigError
 from negsim.games.repeated import StageGame
 from negsim.io.configs import config_dir, load_yaml
+from negsim.model.chain import exact_breakdown_probability, exact_level_distribution, state_index, transition_matrix
 from negsim.model.rollout import (
     BLOCK,
     DRAWS_PER_DAY,
@@ -25,16 +26,12 @@ from negsim.model.rollout import (
     RolloutSetup,
     Situation,
     daily_probabilities,
-    exact_breakdown_probability,
-    exact_level_distribution,
     on_day,
     rollout,
     rollout_points,
     signal_probabilities,
-    state_index,
     step,
     tension,
-    transition_matrix,
     wilson_interval,
 )
 from negsim.model.scenario import build_rollout

@@ -9,8 +9,9 @@ import pytest
 from conftest import shipped_config
 
 from negsim.errors import ConfigError
+from negsim.model.chain import exact_breakdown_probability, horizon_probabilities
 from negsim.model.priors import Prior, default_prior
-from negsim.model.rollout import OPEN_WAR, exact_breakdown_probability, horizon_probabilities
+from negsim.model.rollout import OPEN_WAR
 from negsim.model.situation import outcome_ceasefire
 from negsim.studies.pipeline import build_point, run_point
 from negsim.studies.uncertainty import Parameter, band, parameter_space
