@@ -15,13 +15,12 @@ import os
 import socket
 import threading
 
+from negsim.machine import ORPHAN_EXIT, POLL_SECONDS, alive, exit_when_gone
+
+__all__ = ["DRIVER_ENV", "ORPHAN_EXIT", "POLL_SECONDS", "alive", "driver_pid", "mark_driver", "watch_driver"]
+
 #: The environment variable that names the driver: ``host:pid``.
 DRIVER_ENV = "NEGSIM_DRIVER"
-#: Seconds between two checks that the driver is alive.
-POLL_SECONDS = 1.0
-#: Exit status of a worker that stopped because its driver died.
-ORPHAN_EXIT = 75
-
 _watching = threading.Event()
 
 
@@ -39,30 +38,13 @@ def driver_pid(value: str | None, host: str) -> int | None:
     return int(pid) if where == host and pid.isdigit() else None
 
 
-def alive(pid: int) -> bool:
-    """True while process ``pid`` exists (a zombie counts as gone only once reaped)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def watch_driver() -> bool:
     """In a worker process of a live driver on this machine, start the watchdog thread
-    (once per process); True if one is running."""
+    (:func:`negsim.machine.exit_when_gone`, once per process); True in such a worker."""
     pid = driver_pid(os.environ.get(DRIVER_ENV), socket.gethostname())
     if pid is None or pid == os.getpid():
         return False
     if not _watching.is_set():
         _watching.set()
-
-        def watch() -> None:
-            while alive(pid):
-                threading.Event().wait(POLL_SECONDS)
-            os._exit(ORPHAN_EXIT)  # the driver is gone: nobody will read what this job makes
-
-        threading.Thread(target=watch, name="negsim-driver-watch", daemon=True).start()
+        exit_when_gone(pid)
     return True

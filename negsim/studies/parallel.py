@@ -31,7 +31,6 @@ import importlib.util
 import math
 import os
 import sys
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
@@ -39,6 +38,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from negsim.errors import ConfigError
+from negsim.machine import exit_when_gone
 from negsim.model.rollout import BLOCK, CeasefireParams, RolloutResult, Situation, _whole, rollout_points
 
 T = TypeVar("T")
@@ -58,8 +58,6 @@ UNIFORMS_COST = 1.5
 #: and what they import lazily (scipy.optimize alone takes about a second to import).
 PRELOAD = ("__main__", "negsim.studies.parallel", "negsim.studies.uncertainty", "negsim.studies.calibration",
            "negsim.model.situation", "negsim.model.chain", "scipy.optimize", "scipy.sparse", "scipy.special")
-#: Seconds between two checks, in a local worker, that the driver is alive.
-POLL_SECONDS = 1.0
 CLUSTER_EXTRA = "workers.backend: ray needs the cluster extra (pip install 'negsim[cluster]')"
 
 
@@ -199,30 +197,11 @@ def _context():
     return ctx
 
 
-def _watch_driver(pid: int) -> None:
-    """In a local worker: end the process within about ``POLL_SECONDS`` of the driver's
-    death (SIGKILL included), so that no worker outlives the command that started it."""
-    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
-        return
-
-    def watch() -> None:
-        while True:
-            threading.Event().wait(POLL_SECONDS)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(75)
-            except PermissionError:  # exists, owned by someone else
-                pass
-
-    threading.Thread(target=watch, name="negsim-driver-watch", daemon=True).start()
-
-
 def _map_local(fn: Callable[[T], R], tasks: list[T], n: int, progress: Callable[[int], None] | None) -> list[R]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     pool = ProcessPoolExecutor(max_workers=min(n, len(tasks)), mp_context=_context(),
-                               initializer=_watch_driver, initargs=(os.getpid(),))
+                               initializer=exit_when_gone, initargs=(os.getpid(),))
     try:
         futures = {pool.submit(fn, task): i for i, task in enumerate(tasks)}
         for future in as_completed(futures):
