@@ -187,12 +187,6 @@ def _run_chunk(points: list, workers: Any) -> list:
         return out
 
 
-def plan_workers(config: DictConfig) -> dict[str, Any] | None:
-    """The ``workers`` node of a config as plain data (None when absent)."""
-    node = config.get("workers")
-    return None if node is None else OmegaConf.to_container(node)  # type: ignore[return-value]
-
-
 def run_batch(plan: SweepPlan) -> list:
     """Run a value sweep in this process and write each point's results (resuming).
 
@@ -216,11 +210,10 @@ def _run_batch(plan: SweepPlan) -> list:
     from negsim.studies.parallel import workers_from_config
     from negsim.studies.pipeline import check_memory
 
-    workers = workers_from_config(plan_workers(plan.config))
+    workers = workers_from_config(plan.config.get("workers"))
     points = _validated(plan)
     folder = plan.sweep_dir
-    fixed = sorted(line for line in recorded(plan.jobs[0]) if line.partition("=")[0] not in plan.swept)
-    claim_folder(folder, sorted(set(plan.swept)), fixed)
+    claim_folder(folder, sorted(set(plan.swept)), plan.jobs[0])
     folder.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(plan.config, folder / "multirun.yaml")
     todo = []

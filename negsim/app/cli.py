@@ -161,8 +161,7 @@ def claim_sweep_folder(argv: Sequence[str], cfg: DictConfig, axes: dict[str, lis
         return
     overrides, _, _ = split_args(argv)
     swept = sorted({*axes, *sweep_keys(overrides)})
-    fixed = sorted(o for o in recorded(overrides) if o.split("=", 1)[0] not in swept)
-    claim_folder(Path(str(cfg.hydra.sweep.dir)), swept, fixed)
+    claim_folder(Path(str(cfg.hydra.sweep.dir)), swept, overrides)
 
 
 def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
@@ -247,8 +246,7 @@ def run_task(cfg: DictConfig) -> None:
             return
         from negsim.studies.parallel import workers_from_config
 
-        workers = workers_from_config(OmegaConf.to_container(cfg.workers))  # type: ignore[arg-type]
-        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000, workers=workers)
+        outcome = run_point(point, progress=point.runs * point.days >= 20_000_000, workers=workers_from_config(cfg.workers))
     except NegsimError as exc:
         if multirun:  # keep the other points going; the table records the failure
             write_json_atomic(out / "error.json", {"error": str(exc), "overrides": overrides})
@@ -413,9 +411,10 @@ def fast_alias(args: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if any(a in ("-h", "--help") for a in args):  # the console command answers these before importing Hydra
-        from negsim.app.command import main as command
+    from negsim.app.command import HELP_FLAGS
+    from negsim.app.command import main as command
 
+    if any(a in HELP_FLAGS for a in args):  # the console command answers these before importing Hydra
         command(args)
         return
     warnings.formatwarning = _one_line_warning

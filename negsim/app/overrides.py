@@ -260,10 +260,16 @@ def with_values(cfg: DictConfig, values: dict[str, str]) -> DictConfig:
         except NegsimError:
             raise
         except Exception as exc:
-            if isinstance(current, (bool, int, float, str)):
-                raise ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}") from None
-            raise ConfigError(f"{key}: {one_line(exc)}") from None
+            raise _bad_value(key, current, text, exc) from None
     return out
+
+
+def _bad_value(key: str, current: Any, text: str, exc: BaseException) -> ConfigError:
+    """The one-line error for ``key=text`` refused: the type expected when the key holds a
+    scalar, else what Hydra or OmegaConf said."""
+    if isinstance(current, (bool, int, float, str)):
+        return ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}")
+    return ConfigError(f"{key}: {one_line(exc)}")
 
 
 def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
@@ -291,10 +297,7 @@ def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
         (o,) = _parse([f"{key}={text}"])
         node._set_value(o.value())
     except Exception as exc:
-        current = holder[leaf]
-        if isinstance(current, (bool, int, float, str)):
-            raise ConfigError(f"{key}: expected {type(current).__name__}, got {text!r}") from None
-        raise ConfigError(f"{key}: {one_line(exc)}") from None
+        raise _bad_value(key, holder[leaf], text, exc) from None
     return OmegaConf.to_container(node) if isinstance(node, ListConfig) else node._value()
 
 

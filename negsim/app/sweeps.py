@@ -11,6 +11,7 @@ folder, for instance after an interrupted sweep.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ from negsim.io.tables import write_table
 from negsim.studies.sweep import collect, columns, swept
 
 
-def claim_folder(folder: Path, swept: list[str], fixed: list[str]) -> None:
+def claim_folder(folder: Path, swept: list[str], overrides: Sequence[str]) -> None:
     """Record which sweep a sweep folder holds (``sweep.json``: the swept keys and the
-    fixed overrides), and refuse a different one: resuming a sweep or adding values to it
-    is allowed, mixing two sweeps in one table is not.
+    fixed overrides, those of ``overrides`` whose key is not swept and that can change a
+    result, :func:`~negsim.app.overrides.recorded`), and refuse a different one: resuming
+    a sweep or adding values to it is allowed, mixing two sweeps in one table is not.
 
     Raises
     ------
@@ -32,8 +34,10 @@ def claim_folder(folder: Path, swept: list[str], fixed: list[str]) -> None:
     """
     import json
 
+    from negsim.app.overrides import recorded
     from negsim.io.results import write_json_atomic
 
+    fixed = sorted(o for o in recorded(overrides) if o.partition("=")[0] not in swept)
     claim = {"swept": swept, "fixed": fixed}
     record = Path(folder) / "sweep.json"
     if record.is_file():
