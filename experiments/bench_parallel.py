@@ -11,7 +11,7 @@ seed, ``--runs`` runs x ``--days`` days each, on ``configs/rollout/default.yaml`
 Measured in one run of this script (the machine may be shared, so the ratio of two
 figures measured side by side matters more than either):
 
-* **reference**: :func:`negsim.studies.pipeline._roll`, the pipeline's own loop (once);
+* **reference**: :func:`negsim.model.rollout.rollout_points` of the whole group, unsplit (once);
 * **1 worker** and **2 local processes**: ``roll_groups(groups, Workers(1))`` and
   ``Workers(2)``, alternated, ``--repeats`` times each; medians;
 * **Ray**: ``Workers(2, "ray")`` on a Ray instance started here with
@@ -47,10 +47,9 @@ import psutil
 from benchutil import cpu_name, usable_cpus
 
 from negsim.io.configs import config_dir, load_yaml
-from negsim.model.rollout import BLOCK, Situation
+from negsim.model.rollout import BLOCK, Situation, rollout_points
 from negsim.model.scenario import build_rollout
 from negsim.studies.parallel import Workers, plan_rollouts, roll_groups
-from negsim.studies.pipeline import _roll
 
 GOAL_SPEEDUP = 1.7
 ARRAYS = ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")
@@ -158,8 +157,12 @@ def main(argv: list[str] | None = None) -> int:
               f"  {'identical' if not diff else 'DIFFERENT'}  (load {load()})", flush=True)
 
     print(f"== reference and local workers (load {load()})")
-    ref, wall, cpu, _, _ = measure(lambda: _roll(groups, False), lambda: 0.0)
-    print(f"   {'pipeline._roll (reference)':<34} wall {wall:7.2f} s  driver CPU {cpu:6.2f} s  (load {load()})")
+    ((params_, runs, days, seed, chunk), sits), = groups.items()
+    ref, wall, cpu, _, _ = measure(lambda: dict(zip(
+        [(params_, runs, days, seed, chunk, s) for s in sits],
+        rollout_points(params_, sits, runs=runs, days=days, seed=seed, chunk_runs=chunk * len(sits)), strict=True)),
+        lambda: 0.0)
+    print(f"   {'rollout_points (reference)':<34} wall {wall:7.2f} s  driver CPU {cpu:6.2f} s  (load {load()})")
     t0 = time.perf_counter()
     roll_groups(small, Workers(2))
     print(f"   first pool of this process (fork server start, imports once): {time.perf_counter() - t0:.2f} s")
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"== medians of {args.repeats} (speed-up: 1 worker's median wall over the row's)")
     print(f"   {'run':<34} {'wall s':>8} {'driver CPU s':>13} {'workers CPU s':>14} {'speed-up':>9}")
-    print(f"   {'pipeline._roll (reference, once)':<34} {wall:8.2f} {cpu:13.2f} {'':>14} {one / wall:8.2f}x")
+    print(f"   {'rollout_points (reference, once)':<34} {wall:8.2f} {cpu:13.2f} {'':>14} {one / wall:8.2f}x")
     for name in rows:
         print(f"   {name:<34} {med(name, 0):8.2f} {med(name, 1):13.2f} {med(name, 2):14.2f} "
               f"{one / med(name, 0):8.2f}x")

@@ -374,7 +374,7 @@ def roll_groups(
     ----------
     groups : mapping
         ``(params, runs, days, seed, chunk_runs)`` to the situations rolled out on that
-        seed (repeats are rolled out once), as in :func:`negsim.studies.pipeline._roll`.
+        seed (repeats are rolled out once), as :func:`negsim.studies.pipeline` builds them.
     workers : Workers, optional
         Default: this process, one :func:`~negsim.model.rollout.rollout_points` per group.
     progress : bool

@@ -27,7 +27,7 @@ from negsim.game import Game, player_scales
 from negsim.io.results import config_hash, package_versions
 from negsim.model.chain import ExactResult
 from negsim.model.forecast import ExactForecast, Forecast
-from negsim.model.rollout import RolloutResult, RolloutSetup, Situation, check_seed
+from negsim.model.rollout import RolloutSetup, Situation, check_seed
 from negsim.model.scenario import Scenario
 from negsim.model.schema import SolverSpec, UncertaintySpec, parse
 
@@ -306,22 +306,6 @@ def _metrics(point: Point, equilibria, chosen: int, prediction, rule, situations
             },
         }
     return metrics
-
-
-def _roll(groups: dict[tuple, list[Situation]], progress: bool) -> dict[tuple, RolloutResult]:
-    """One rollout per distinct (rollout inputs, situation), on the shared seed of its group."""
-    from negsim.model.rollout import rollout_points
-
-    done: dict[tuple, RolloutResult] = {}
-    for (params, runs, days, seed, chunk), sits in groups.items():
-        unique = list(dict.fromkeys(sits))
-        if not unique:
-            continue
-        for sit, res in zip(unique, rollout_points(
-            params, unique, runs=runs, days=days, seed=seed, chunk_runs=chunk * len(unique), progress=progress
-        ), strict=True):
-            done[(params, runs, days, seed, chunk, sit)] = res
-    return done
 
 
 def _key(point: Point) -> tuple:

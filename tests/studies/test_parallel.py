@@ -35,7 +35,7 @@ from negsim.studies.parallel import (
     worker_count,
     workers_from_config,
 )
-from negsim.studies.pipeline import _roll, build_point
+from negsim.studies.pipeline import build_point
 from negsim.studies.uncertainty import band
 
 PARAMS = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml")).params
@@ -52,6 +52,21 @@ def groups_of(*specs):
 
 #: Runs not a multiple of BLOCK, repeated situations, a one-situation group of less than a block.
 GROUPS = groups_of((3 * BLOCK + 17, 12, 7, SITUATIONS + SITUATIONS[:2]), (100, 5, 8, SITUATIONS[:1]))
+
+
+def _roll(groups, progress=False):
+    """The oracle: one :func:`rollout_points` per group of its distinct situations, unsplit
+    (what the pipeline did before the work was split), keyed as :func:`roll_groups` keys it."""
+    done = {}
+    for (params, runs, days, seed, chunk), sits in groups.items():
+        unique = list(dict.fromkeys(sits))
+        if not unique:
+            continue
+        results = rollout_points(params, unique, runs=runs, days=days, seed=seed, chunk_runs=chunk * len(unique),
+                                 progress=progress)
+        for sit, res in zip(unique, results, strict=True):
+            done[(params, runs, days, seed, chunk, sit)] = res
+    return done
 
 
 def assert_same(got, ref):
@@ -75,7 +90,7 @@ def in_process_pool(fn, tasks, n, progress):
     return [out[i] for i in range(len(tasks))]
 
 
-def test_one_worker_is_exactly_the_pipelines_roll():
+def test_one_worker_is_exactly_one_unsplit_rollout_per_group():
     assert_same(roll_groups(GROUPS, Workers(1)), _roll(GROUPS, False))
     assert_same(roll_groups(GROUPS), _roll(GROUPS, False))
 
