@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+
+# Composed configs are cached in a folder of this test session, not the user's
+# (negsim.app.config_cache); the command lines the tests run inherit it.
+os.environ.setdefault("NEGSIM_CONFIG_CACHE", tempfile.mkdtemp(prefix="negsim-config-cache-"))
 
 # CI runs the same examples every time (a failure there is reproducible); local runs explore.
 settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -187,6 +187,39 @@ def _run_chunk(points: list, workers: Any) -> list:
         return out
 
 
+def chunk_files(task: tuple[list, bool]) -> list:
+    """What the files of a chunk's points hold: ``(metrics, arrays of rollout.npz or None)``
+    per point, or the point's :class:`~negsim.errors.NegsimError`. ``task`` is the chunk's
+    points and whether each run's outcomes are written. A worker's task: it returns data,
+    the driver writes (a cluster's workers need not share the sweep's file system)."""
+    points, runs = task
+    return _files(_run_chunk(points, None), runs)
+
+
+def _files(outcomes: list, runs: bool) -> list:
+    return [o if isinstance(o, NegsimError) else
+            (o.metrics, None if o.rollout is None else o.rollout.arrays(runs=runs)) for o in outcomes]
+
+
+def _chunk_results(chunks: list, runs: bool, workers: Any) -> Iterator[tuple[list, list]]:
+    """Each chunk with :func:`chunk_files` of it, in order. With several workers and at least
+    two chunks per worker, whole chunks go to the workers, a wave of
+    ``TASKS_PER_WORKER`` per worker at a time (solving, prediction and metrics run in
+    parallel too, and at most a wave is held); otherwise chunk by chunk here, each
+    chunk's rollouts split over the workers. Each point's numbers are the same either way."""
+    from negsim.studies.parallel import TASKS_PER_WORKER, map_tasks, worker_count
+
+    n = 1 if workers.n_jobs == 1 else worker_count(workers)
+    if n == 1 or len(chunks) < 2 * n:
+        for chunk in chunks:
+            yield chunk, _files(_run_chunk([p for _, p, _ in chunk], workers), runs)
+        return
+    wave = n * TASKS_PER_WORKER
+    for k in range(0, len(chunks), wave):
+        part = chunks[k:k + wave]
+        yield from zip(part, map_tasks(chunk_files, [([p for _, p, _ in c], runs) for c in part], workers), strict=True)
+
+
 def run_batch(plan: SweepPlan) -> list:
     """Run a value sweep in this process and write each point's results (resuming).
 
@@ -203,7 +236,7 @@ def run_batch(plan: SweepPlan) -> list:
 def _run_batch(plan: SweepPlan) -> list:
     from tqdm import tqdm
 
-    from negsim.app.cli import finished, write_outcome
+    from negsim.app.cli import finished, write_point
     from negsim.app.overrides import point_folder, recorded
     from negsim.app.sweeps import claim_folder
     from negsim.io.results import write_json_atomic
@@ -211,6 +244,7 @@ def _run_batch(plan: SweepPlan) -> list:
     from negsim.studies.pipeline import check_memory
 
     workers = workers_from_config(plan.config.get("workers"))
+    runs = bool(OmegaConf.select(plan.config, "output.runs", default=None))  # null: not for sweep points
     points = _validated(plan)
     folder = plan.sweep_dir
     claim_folder(folder, sorted(set(plan.swept)), plan.jobs[0])
@@ -230,13 +264,13 @@ def _run_batch(plan: SweepPlan) -> list:
           f"{len(points) - len(todo)} already in {folder}; {len(chunks)} chunk(s)"
           f"{'' if workers.n_jobs == 1 else f', {workers.n_jobs} {workers.backend} workers'})", flush=True)
     with tqdm(total=len(todo), desc="sweep", unit="point", disable=not todo) as bar:
-        for chunk in chunks:
-            outcomes = _run_chunk([p for _, p, _ in chunk], workers)
-            for (job, _, where), outcome in zip(chunk, outcomes, strict=True):
-                if isinstance(outcome, NegsimError):
-                    write_json_atomic(where / "error.json", {"error": str(outcome), "overrides": recorded(job)})
-                    print(f"negsim: error: {outcome}", file=sys.stderr)
+        for chunk, files in _chunk_results(chunks, runs, workers):
+            for (job, _, where), result in zip(chunk, files, strict=True):
+                if isinstance(result, NegsimError):
+                    write_json_atomic(where / "error.json", {"error": str(result), "overrides": recorded(job)})
+                    print(f"negsim: error: {result}", file=sys.stderr)
                 else:
-                    write_outcome(where, outcome, {"overrides": recorded(job)}, plots=False)
+                    metrics, arrays = result
+                    write_point(where, metrics, arrays, {"overrides": recorded(job)})
             bar.update(len(chunk))
     return []

@@ -18,18 +18,20 @@ import shutil
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import hydra
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from negsim.app.batch import batchable
 from negsim.app.config import ANALYSES, check_mode, plain_config, point_from_config, register
+from negsim.app.config_cache import composed
 from negsim.app.overrides import (
     INFO_FLAGS,
     candidate_override_sets,
@@ -68,17 +70,49 @@ def _search_dirs(argv: Sequence[str]) -> list[Path]:
     return out
 
 
-def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
+class Composer:
+    """Hydra's compose API on negsim's config folder, initialised on first use (a command
+    whose config comes from :mod:`negsim.app.config_cache` needs no Hydra set-up) and
+    closed at the end of the ``with`` block. Inside a Hydra job, Hydra's own state is used."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Composer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self, name: str, overrides: Sequence[str], *, with_hydra: bool = True) -> DictConfig:
+        """``config_name`` composed with ``overrides`` (and Hydra's node, ``with_hydra``); a
+        failure is a :class:`~negsim.errors.ConfigError` with Hydra's message on one line."""
+        from hydra import compose, initialize_config_dir
+
+        if not GlobalHydra.instance().is_initialized():
+            self._stack.enter_context(initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"))
+        try:
+            return compose(config_name=name, overrides=list(overrides), return_hydra_config=with_hydra)
+        except Exception as exc:
+            raise ConfigError(one_line(exc)) from None
+
+
+def preflight(argv: Sequence[str], compose: Composer, *, info_only: bool = False) -> tuple[DictConfig | None, Any]:
     """Compose and validate the config of every run the command line asks for; with
     ``info_only`` (``--help``, ``--cfg``, ...) only the safety checks of the config.
+
+    Returns
+    -------
+    (DictConfig or None, Point or None)
+        The config of the command line's first run, with Hydra's node (None when
+        ``info_only`` and Hydra is to report the error itself), and its validated point
+        when the run is a plain solve.
 
     Raises
     ------
     NegsimError
         Naming the offending key, option or file, before Hydra writes anything.
     """
-    from hydra import compose, initialize_config_dir
-
     overrides, name, _ = split_args(argv)
     user_dirs = _search_dirs(argv)
     for d in user_dirs:
@@ -93,45 +127,52 @@ def preflight(argv: Sequence[str], *, info_only: bool = False) -> None:
     # Hydra's own settings on the command line (not its sweeps), so the checks see what Hydra will run.
     hydra_keys = [a for a in argv if a.lstrip("+~").startswith("hydra") and "=" in a and not a.startswith("-")
                   and "," not in a]
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-        shipped = _compose(compose, "config", [], with_hydra=True)
-        try:
-            base = _compose(compose, name, sets[0] + hydra_keys + search, with_hydra=True)
-        except ConfigError:  # name the key ourselves where we can, else Hydra's message
-            if info_only:
-                return  # Hydra prints the config or its help, and its own error
-            groups = [o for o in sets[0] if is_group(o.split("=", 1)[0], groups_in)]
-            bare = _compose(compose, name, groups + search, with_hydra=False)
-            check_keys(bare, sets[0], groups_in)
-            values = [o for o in sets[0] if o not in groups and not o.startswith(("+", "~", "hydra"))]
-            with_values(bare, dict(o.split("=", 1) for o in values))
-            raise
-        check_composed(base, shipped)
-        announce_launcher(base)
+    # Only a config file from outside negsim can change the guarded nodes (their overrides
+    # are refused above), so the shipped reference is composed only when there is one.
+    foreign = bool(user_dirs) or any(a.lstrip("+").startswith("hydra.searchpath=") for a in argv)
+    shipped = compose("config", []) if foreign else None
+    try:
+        base = composed(compose, name, sets[0] + hydra_keys + search, groups_in)
+    except ConfigError:  # name the key ourselves where we can, else Hydra's message
         if info_only:
-            return
-        check_keys(base, sets[0], groups_in)
-        axes = sweep_values(dict(base.hydra.sweeper.params or {}))
-        if _multirun(argv, base) and batchable(base, [*axes, *sweep_keys(overrides)], lambda k: is_group(k, groups_in)):
-            return  # negsim's sweeper validates every point of the batch, once, before writing anything
-        plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
-        OmegaConf.set_struct(plain, True)
-        variants = [*sets, *(sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values)]
-        for override_set in variants:
-            extra = [o for o in override_set if o not in sets[0]]
-            if override_set is sets[0]:
-                cfg = base
-            elif all(not is_group(o.split("=", 1)[0], groups_in) for o in extra):
-                cfg = with_values(plain, dict(o.split("=", 1) for o in extra))
-            else:
-                cfg = _compose(compose, name, override_set + search, with_hydra=True)
-                check_composed(cfg, shipped)
-            point_from_config(cfg)
-            if cfg.mode in ANALYSES:
-                analysis_result(cfg)
-            if cfg.mode == "threshold":
-                threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
-        claim_sweep_folder(argv, base, axes)
+            return None, None  # Hydra prints the config or its help, and its own error
+        groups = [o for o in sets[0] if is_group(o.split("=", 1)[0], groups_in)]
+        bare = compose(name, groups + search, with_hydra=False)
+        check_keys(bare, sets[0], groups_in)
+        values = [o for o in sets[0] if o not in groups and not o.startswith(("+", "~", "hydra"))]
+        with_values(bare, dict(o.split("=", 1) for o in values))
+        raise
+    check_composed(base, shipped)
+    announce_launcher(base)
+    if info_only:
+        return base, None
+    check_keys(base, sets[0], groups_in)
+    axes = sweep_values(dict(base.hydra.sweeper.params or {}))
+    if _multirun(argv, base) and batchable(base, [*axes, *sweep_keys(overrides)], lambda k: is_group(k, groups_in)):
+        return base, None  # negsim's sweeper validates every point of the batch, once, before writing anything
+    plain: DictConfig | None = None  # the config without Hydra's node, copied once if a variant needs it
+    variants = [*sets, *(sets[0] + [f"{key}={value}"] for key, values in axes.items() for value in values)]
+    first = None
+    for override_set in variants:
+        extra = [o for o in override_set if o not in sets[0]]
+        if override_set is sets[0]:
+            cfg = base
+        elif all(not is_group(o.split("=", 1)[0], groups_in) for o in extra):
+            if plain is None:
+                plain = OmegaConf.masked_copy(base, [str(k) for k in base if k != "hydra"])
+                OmegaConf.set_struct(plain, True)
+            cfg = with_values(plain, dict(o.split("=", 1) for o in extra))
+        else:
+            cfg = compose(name, override_set + search)
+            check_composed(cfg, shipped)
+        point = point_from_config(cfg)
+        first = point if override_set is sets[0] and cfg.mode == "solve" else first
+        if cfg.mode in ANALYSES:
+            analysis_result(cfg)
+        if cfg.mode == "threshold":
+            threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
+    claim_sweep_folder(argv, base, axes)
+    return base, first
 
 
 def _multirun(argv: Sequence[str], cfg: DictConfig) -> bool:
@@ -164,13 +205,6 @@ def claim_sweep_folder(argv: Sequence[str], cfg: DictConfig, axes: dict[str, lis
     claim_folder(Path(str(cfg.hydra.sweep.dir)), swept, overrides)
 
 
-def _compose(compose: Any, name: str, overrides: list[str], *, with_hydra: bool) -> DictConfig:
-    try:
-        return compose(config_name=name, overrides=overrides, return_hydra_config=with_hydra)
-    except Exception as exc:
-        raise ConfigError(one_line(exc)) from None
-
-
 def report_text(point, outcome) -> str:
     """The printed report of a solved point: table, evidence, equilibria, rollout."""
     from negsim.viz import text as report
@@ -197,22 +231,27 @@ def report_text(point, outcome) -> str:
     return "\n\n".join(text)
 
 
-def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool) -> list[Path]:
-    """Write a point's arrays, plots and metrics.json (last, so its presence means done).
+def write_point(out: Path, metrics: dict[str, Any], arrays: dict[str, Any] | None, extra: dict[str, Any]) -> list[Path]:
+    """Write a point's ``rollout.npz`` (if it has ``arrays``) and ``metrics.json`` (last, so
+    its presence means done); the paths written."""
+    written = [] if arrays is None else [write_arrays_atomic(out / "rollout.npz", **arrays)]
+    return [*written, write_json_atomic(out / "metrics.json", {**metrics, **extra})]
+
+
+def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool, runs: bool) -> list[Path]:
+    """Write a point's arrays, plots and metrics.json (:func:`write_point`).
 
     ``rollout.npz`` holds what the forecast gives (``Forecast.arrays``): the curves, the
-    strata and, for the Monte Carlo, the intervals and every run's outcomes."""
-    written = []
+    strata and, for the Monte Carlo, the intervals and (with ``runs``) every run's outcomes."""
     result = outcome.rollout
-    if result is not None:
-        written.append(write_arrays_atomic(out / "rollout.npz", **result.arrays()))
-        if plots:
-            from negsim.viz.canvas import save_figure
-            from negsim.viz.curves import breakdown_figure
+    figures = []
+    if result is not None and plots:
+        from negsim.viz.canvas import save_figure
+        from negsim.viz.curves import breakdown_figure
 
-            written += save_figure(breakdown_figure(result, outcome.metrics["game"]), out / "breakdown")
-    written.append(write_json_atomic(out / "metrics.json", {**outcome.metrics, **extra}))
-    return written
+        figures = save_figure(breakdown_figure(result, outcome.metrics["game"]), out / "breakdown")
+    arrays = None if result is None else result.arrays(runs=runs)
+    return [*figures, *write_point(out, outcome.metrics, arrays, extra)]
 
 
 def _discard_run_dir(out: Path) -> None:
@@ -224,8 +263,9 @@ def _discard_run_dir(out: Path) -> None:
         out.rmdir()
 
 
-def run_task(cfg: DictConfig) -> None:
-    """The work of one Hydra job: a solve, an analysis or an experiment."""
+def run_task(cfg: DictConfig, point: Any = None) -> None:
+    """The work of one Hydra job: a solve, an analysis or an experiment (``point``: the
+    solve's point, if :func:`preflight` validated it already)."""
     from negsim.app.workers import watch_driver
 
     watch_driver()  # in a launcher's worker: stop if the command is killed
@@ -240,7 +280,7 @@ def run_task(cfg: DictConfig) -> None:
         if cfg.mode != "solve":
             _experiment(cfg, Path(cfg.results_dir or out), overrides)
             return
-        point = point_from_config(cfg)
+        point = point_from_config(cfg) if point is None else point
         if finished(out, point.config_hash):
             print(f"negsim: {out} already holds this point's results (config {point.config_hash}); skipped")
             return
@@ -256,7 +296,8 @@ def run_task(cfg: DictConfig) -> None:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     print(report_text(point, outcome))
-    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun)
+    runs = not multirun if cfg.output.runs is None else bool(cfg.output.runs)
+    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs)
     print("\nWrote " + ", ".join(str(w) for w in written))
 
 
@@ -268,7 +309,7 @@ def _knob_ranges(spec: DictConfig) -> dict[str, float]:
     return {k: float(spec.upper[k]) for k in spec.knobs}
 
 
-def threshold_scenarios(compose: Any, name: str, overrides: Sequence[str], names: Sequence[str]) -> list[Scenario]:
+def threshold_scenarios(compose: Composer, name: str, overrides: Sequence[str], names: Sequence[str]) -> list[Scenario]:
     """Each scenario of the threshold experiment as the user set it: composed with the
     command line's overrides (``mediator.verification=1`` applies to every scenario)."""
     from negsim.model.scenario import build_scenario
@@ -276,7 +317,7 @@ def threshold_scenarios(compose: Any, name: str, overrides: Sequence[str], names
     keep = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") != "scenario"]
     out = []
     for scenario in names:
-        data = plain_config(_compose(compose, name, [*keep, f"scenario={scenario}"], with_hydra=False))
+        data = plain_config(compose(name, [*keep, f"scenario={scenario}"], with_hydra=False))
         out.append(build_scenario(data.get("scenario"), data.get("game"), data.get("mediator")))
     return out
 
@@ -287,10 +328,10 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
     from negsim.app import experiments
 
     if cfg.mode == "threshold":
-        from hydra import compose
-
         spec = cfg.threshold
-        scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides, list(spec.scenarios))
+        with Composer() as compose:
+            scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
+                                            list(spec.scenarios))
         rows, paths = experiments.threshold_experiment(
             scenarios, _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
             selection=cfg.solver.selection, lam=cfg.solver.lam,
@@ -408,8 +449,46 @@ def fast_alias(args: Sequence[str]) -> list[str]:
     return rest if any(a in ("-m", "--multirun") for a in rest) else ["-m", *rest]
 
 
+def single_run(argv: Sequence[str], cfg: DictConfig) -> bool:
+    """True when the command line is one plain run: overrides only (no flag), no sweep."""
+    hydra_lists = any("," in a for a in argv if a.lstrip("+~").startswith("hydra"))  # not in preflight's config
+    return not any(a.startswith("-") for a in argv) and not hydra_lists and not _multirun(argv, cfg) \
+        and not sweep_keys(list(argv))
+
+
+def run_composed(cfg: DictConfig, name: str, point: Any = None) -> None:
+    """Run one job of an already composed config as Hydra's ``Hydra.run`` does (run folder,
+    ``.hydra/`` files, logging, callbacks: Hydra's own ``run_job``), without composing it
+    again; ``point`` is passed to :func:`run_task`."""
+    from hydra._internal.callbacks import Callbacks
+    from hydra.core.utils import configure_log, run_job, setup_globals
+    from hydra.types import HydraContext
+
+    setup_globals()  # Hydra's resolvers (now, hydra), as its set-up registers them
+    configure_log(cfg.hydra.hydra_logging, cfg.hydra.verbose)
+    if cfg.hydra.mode is None:  # as hydra.main records it
+        with open_dict(cfg.hydra):
+            cfg.hydra.mode = RunMode.RUN
+            cfg.hydra.overrides.hydra.append("hydra.mode=RUN")
+    callbacks = Callbacks(cfg)
+    callbacks.on_run_start(config=cfg, config_name=name)
+    # run_job reads only the callbacks of its context; the config loader exists only if
+    # this command composed (a cached config needs none, and setting Hydra up costs 0.1 s)
+    loader = GlobalHydra.instance().config_loader() if GlobalHydra.instance().is_initialized() else None
+    context = HydraContext(config_loader=cast(Any, loader), callbacks=callbacks)
+    ret = run_job(hydra_context=context, task_function=partial(run_task, point=point), config=cfg,
+                  job_dir_key="hydra.run.dir", job_subdir_key=None, configure_logging=True)
+    callbacks.on_run_end(config=cfg, config_name=name, job_return=ret)
+    _ = ret.return_value  # raises what the job raised
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``negsim`` command (``argv`` defaults to the command line)."""
+    """Entry point of the ``negsim`` command (``argv`` defaults to the command line).
+
+    The command line is checked (:func:`preflight`) on one composition of its config
+    (cached: :mod:`negsim.app.config_cache`); a plain run then runs on that config
+    (:func:`run_composed`), anything else (a sweep, ``--cfg``, ``--info``, ...) through
+    ``hydra.main``."""
     args = list(sys.argv[1:] if argv is None else argv)
     from negsim.app.command import HELP_FLAGS
     from negsim.app.command import main as command
@@ -418,15 +497,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         command(args)
         return
     warnings.formatwarning = _one_line_warning
+    from negsim.app.workers import mark_driver
+
     try:
         args = fast_alias(args)
         check_flags(args)
-        preflight(args, info_only=any(a in INFO_FLAGS for a in args))
+        with Composer() as compose:
+            base, point = preflight(args, compose, info_only=any(a in INFO_FLAGS for a in args))
+            if base is not None and single_run(args, base):
+                mark_driver()
+                run_composed(base, split_args(args)[1], point)
+                return
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    from negsim.app.workers import mark_driver
-
     mark_driver()
     app = hydra.main(version_base="1.3", config_path=str(config_dir()), config_name="config")(run_task)
     try:

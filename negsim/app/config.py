@@ -49,6 +49,16 @@ class WorkersConfig:
 
 
 @dataclass
+class OutputConfig:
+    """What a run writes beyond its results. ``runs``: each Monte Carlo run's outcomes
+    (breakdown day, closed days, deaths) in ``rollout.npz``; null writes them for a single
+    run and not for a sweep's points (10,000 runs are about 0.3 MB a point). No number
+    depends on it, so it is left out of the config hash."""
+
+    runs: Optional[bool] = None
+
+
+@dataclass
 class RunConfig:
     """The top-level config of the ``negsim`` command."""
 
@@ -66,6 +76,7 @@ class RunConfig:
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
     workers: WorkersConfig = field(default_factory=WorkersConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
     ceasefire: Optional[CeasefireGameSpec] = None
     bargaining: Optional[BargainingSpec] = None
 

@@ -48,9 +48,13 @@ def one_line(exc: BaseException | None) -> str:
 
 def check_flags(argv: Sequence[str]) -> None:
     """Hydra runs one of ``--multirun``, ``--cfg``, ``--info`` or ``--shell-completion``;
-    more than one is a one-line error here rather than Hydra's traceback."""
+    more than one is a one-line error here rather than Hydra's traceback. ``--config-path``
+    (which would replace negsim's configs, unchecked) is refused."""
     given = {"-m": "--multirun", "--multirun": "--multirun", "--cfg": "--cfg", "-c": "--cfg", "--info": "--info",
              "-i": "--info", "--shell-completion": "--shell-completion", "-sc": "--shell-completion"}
+    if any(a in ("-cp", "--config-path") or a.startswith("--config-path=") for a in argv):
+        raise ConfigError("--config-path: negsim's own configs are the primary config; add a folder of yours "
+                          "with --config-dir")
     modes = sorted({given[a] for a in argv if a in given})
     if len(modes) > 1:
         raise ConfigError(f"{' and '.join(modes)}: give only one of --multirun, --cfg, --info and --shell-completion")
@@ -301,10 +305,10 @@ def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
     return OmegaConf.to_container(node) if isinstance(node, ListConfig) else node._value()
 
 
-#: Keys that say where a run's work goes, not what it computes: left out of a point's
-#: recorded overrides, its folder name and its sweep's claim, so a sweep resumes and gives
-#: the same table whatever the workers.
-PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address")
+#: Keys that change no number (where a run's work goes, whether each run's outcomes are
+#: written): left out of a point's recorded overrides, its folder name and its sweep's
+#: claim, so a sweep resumes and gives the same table whatever they are.
+PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address", "output.runs")
 
 
 def recorded(overrides: Sequence[str]) -> list[str]:

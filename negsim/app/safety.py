@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
@@ -43,6 +43,7 @@ ALLOWED_TARGETS = {
     },
     "hydra.sweeper": {"hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
                       "hydra_plugins.negsim_batch_sweeper.batch_sweeper.BatchSweeper"},
+    "hydra.callbacks.aggregate": {"negsim.app.callbacks.AggregateSweep"},
 }
 #: Config groups whose files set keys anywhere (``# @package _global_``) by design.
 GLOBAL_GROUPS = ("experiment", "analysis")
@@ -78,18 +79,21 @@ def _leaves(node: Any, key: str) -> Iterator[tuple[str, Any]]:
         yield key, node._value() if hasattr(node, "_value") else node
 
 
-def check_composed(cfg: DictConfig, shipped: DictConfig) -> None:
+def check_composed(cfg: DictConfig, shipped: DictConfig | None) -> None:
     """Hold a composed config (with its ``hydra`` node) against the shipped defaults.
 
     Parameters
     ----------
     cfg : DictConfig
         The config Hydra would run, composed with ``return_hydra_config=True``.
-    shipped : DictConfig
+    shipped : DictConfig or None
         ``config.yaml`` composed with no override: the reference for the guarded nodes.
+        None when every file composed is negsim's own (no ``--config-dir`` or search
+        path): then only an override could change those nodes, and
+        :func:`check_overrides` refuses such overrides.
     """
-    for name in GUARDED:
-        mine, ref = (OmegaConf.select(c, f"hydra.{name}", default=None) for c in (cfg, shipped))
+    for name in GUARDED if shipped is not None else ():
+        mine, ref = (OmegaConf.select(c, f"hydra.{name}", default=None) for c in (cfg, cast(DictConfig, shipped)))
         mine, ref = (OmegaConf.to_container(n, resolve=False) if OmegaConf.is_config(n) else n for n in (mine, ref))
         if mine != ref:
             raise ConfigError(f"hydra.{name}: may not be changed from what negsim ships (configs are data; see docs/trust.md)")
@@ -97,8 +101,6 @@ def check_composed(cfg: DictConfig, shipped: DictConfig) -> None:
         text = str(value) if isinstance(value, str) else ""
         if key.endswith("._target_") or key == "_target_":
             where = key.removesuffix("._target_")
-            if where.startswith("hydra.callbacks."):
-                continue  # equal to the shipped callbacks, checked above
             if value not in ALLOWED_TARGETS.get(where, set()):
                 raise ConfigError(f"{key}: '{value}' is not a launcher or sweeper negsim supports (configs are data)")
         if _FORBIDDEN_RESOLVER.search(text):

@@ -17,7 +17,6 @@ import platform
 import re
 import tempfile
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +114,8 @@ def package_versions() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _versions() -> dict[str, str]:
+    from importlib import metadata  # 25 ms to import: only when a result is recorded
+
     out = {"python": platform.python_version()}
     for name in TRACKED_PACKAGES:
         try:

@@ -150,17 +150,16 @@ class Forecast(_Strata):
             "p_open_war": float(self._mix([np.mean(r.final_level == OPEN_WAR) for r in self.results])),
         }
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self, *, runs: bool = True) -> dict[str, np.ndarray]:
         """What ``rollout.npz`` holds: the mixture's curves with their intervals, the strata,
-        and each stratum's per-run outcomes, shape (strata, runs)."""
+        and (with ``runs``) each stratum's per-run outcomes, shape (strata, runs)."""
         p, lo, hi = self.breakdown_probability()
-        return {
-            "p_breakdown": p, "low": lo, "high": hi, "hazard": self.hazard(),
-            "strata": np.array(self.cells), "weights": self.weights,
-            "breakdown_day": np.stack([r.breakdown_day for r in self.results]),
-            "closed_days": np.stack([r.closed_days for r in self.results]),
-            "deaths": np.stack([r.deaths for r in self.results]),
-        }
+        curves = {"p_breakdown": p, "low": lo, "high": hi, "hazard": self.hazard(),
+                  "strata": np.array(self.cells), "weights": self.weights}
+        if not runs:
+            return curves
+        return {**curves, **{name: np.stack([getattr(r, name) for r in self.results])
+                             for name in ("breakdown_day", "closed_days", "deaths")}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,8 +202,9 @@ class ExactForecast(_Strata):
         interval equal to the value and a standard error of 0."""
         return {**self.mixture.summary(), "strata": len(self.results), "p_breakdown_se": 0.0}
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """What ``rollout.npz`` holds: the mixture's curves and the strata (no runs, no interval)."""
+    def arrays(self, *, runs: bool = True) -> dict[str, np.ndarray]:
+        """What ``rollout.npz`` holds: the mixture's curves and the strata (there are no runs
+        and no interval; ``runs`` is accepted for :class:`Forecast`'s interface)."""
         return {"p_breakdown": self._estimate(), "hazard": self.hazard(), "strata": np.array(self.cells),
                 "weights": self.weights}
 

@@ -55,6 +55,11 @@ blocks of ``BLOCK`` runs, each with its own child stream, and every run-day uses
 every chunk size, and two rollouts with the same seed that differ only in leverage see
 the same attacks (common random numbers).
 
+Kernels: :func:`step` advances all runs of a chunk a day in numpy; for large rollouts
+:mod:`negsim.model.fused` does the same day in one compiled pass (numba, the ``fast``
+extra), on the same uniforms, with the same numbers bit for bit (``rollout_points(...,
+kernel=...)``, :data:`FUSED_MIN_WORK`).
+
 References
 ----------
 Fortna, V. P. (2003). Scraps of paper? Agreements and the durability of peace.
@@ -68,6 +73,7 @@ information. Econometrica 52: 87-100.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +97,17 @@ TENSION_KEYS = ("attack", "attack_punish", "incident")
 #: How the ceasefire is computed (``rollout.method``): Monte Carlo runs, or exactly from
 #: the ladder's Markov chain (:mod:`negsim.model.chain`).
 CEASEFIRE_METHODS = ("monte_carlo", "exact")
+#: The arrays of a :class:`RolloutResult`, in the order a chunk function returns them, and their dtypes.
+RESULT_ARRAYS = {"breakdown_day": np.int32, "first_incident_day": np.int32, "closed_days": np.int32,
+                 "deaths": np.float64, "final_level": np.int8}
+#: How :func:`rollout_points` advances its chunks: ``auto`` (the compiled kernel for large
+#: rollouts if numba is installed), ``numpy``, or ``fused`` (:mod:`negsim.model.fused`).
+KERNELS = ("auto", "numpy", "fused")
+#: Situation-run-days from which ``kernel="auto"`` takes the compiled kernel. Its start (numba's
+#: import and the loading of the kernel from numba's disk cache) costs about 1.2 s of CPU, about
+#: 4 s the first time (compiling); it saves 27-47 ns a situation-run-day, so it pays from
+#: 2.7-4.6e7 (``experiments/bench_fused.py``). Below this a rollout does not import numba.
+FUSED_MIN_WORK = 50_000_000
 #: Fields of :class:`CeasefireParams` that are not probabilities.
 _NOT_PROBABILITIES = ("deaths_per_day", "trade_loss_per_day", "war_exit_level", "tension_shape", "tension_scale")
 
@@ -604,6 +621,7 @@ def rollout(
     seed: int | np.random.SeedSequence,
     chunk_runs: int = 16 * BLOCK,
     progress: bool = False,
+    kernel: str = "auto",
 ) -> RolloutResult:
     """Simulate ``runs`` independent ceasefires for ``days`` days, vectorised across runs.
 
@@ -620,9 +638,11 @@ def rollout(
         about ``chunk_runs * 100`` bytes plus the per-run results.
     progress : bool
         Show a progress bar (tqdm) over chunks.
+    kernel : {"auto", "numpy", "fused"}
+        As in :func:`rollout_points`.
     """
     return rollout_points(
-        params, [situation], runs=runs, days=days, seed=seed, chunk_runs=chunk_runs, progress=progress
+        params, [situation], runs=runs, days=days, seed=seed, chunk_runs=chunk_runs, progress=progress, kernel=kernel
     )[0]
 
 
@@ -639,6 +659,73 @@ def _block_range(runs: int, blocks: object) -> tuple[int, int]:
     return int(blocks[0]), int(blocks[1])
 
 
+def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray, breakdown: np.ndarray,
+               gens: list[np.random.Generator], n: int) -> tuple[np.ndarray, ...]:
+    """One chunk of :func:`rollout_points` with numpy: :func:`step` on every situation and run a day.
+
+    Parameters
+    ----------
+    p : dict
+        :func:`stacked_probabilities` of the P situations.
+    m : numpy.ndarray of float64, shape (days,)
+        The tension multiplier of each day (:func:`tension`).
+    start, start_closed, breakdown : numpy.ndarray, shape (P, 1)
+        Start level (int8), crossings closed at the start (bool), breakdown level (int8).
+    gens : list of numpy.random.Generator
+        The chunk's block streams, in block order.
+    n : int
+        Runs of the chunk that are kept (the compiled kernel, :func:`negsim.model.fused.roll_chunk`,
+        simulates only these; numpy simulates every run of the chunk's blocks).
+
+    Returns
+    -------
+    (breakdown_day, first_incident_day, closed_days, deaths, final_level) : numpy.ndarray
+        Shape (P, len(gens) * BLOCK), dtypes int32, int32, int32, float64, int8 (:data:`RESULT_ARRAYS`).
+    """
+    P, R = len(start), len(gens) * BLOCK
+    level = np.broadcast_to(start, (P, R)).copy()
+    closed = np.broadcast_to(start_closed, (P, R)).copy()
+    punish = np.zeros((P, R), np.int32)
+    broke = np.zeros((P, R), np.int32)
+    broke[level >= breakdown] = 1  # a ceasefire that starts broken down has broken down by day 1
+    first = np.zeros((P, R), np.int32)
+    closed_days = np.zeros((P, R), np.int32)
+    deaths = np.zeros((P, R), np.float64)
+    u = np.empty((DRAWS_PER_DAY, R))
+    for day in range(1, len(m) + 1):
+        for k, g in enumerate(gens):
+            u[:, k * BLOCK : (k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
+        level, closed, punish, rose = step(level, closed, punish, u, on_day(p, float(m[day - 1])))
+        broke[(broke == 0) & (level >= breakdown)] = day
+        first[(first == 0) & rose] = day
+        closed_days += closed
+        deaths += by_level(p["deaths"], level)
+    return broke, first, closed_days, deaths, level
+
+
+def chunk_kernel(kernel: object, work: int) -> Callable[..., tuple[np.ndarray, ...]]:
+    """The chunk function (:func:`roll_chunk` or :func:`negsim.model.fused.roll_chunk`) that
+    :func:`rollout_points` uses for ``kernel`` (one of :data:`KERNELS`) on ``work``
+    situation-run-days.
+
+    ``auto`` takes the compiled kernel from :data:`FUSED_MIN_WORK` situation-run-days on when
+    numba can be imported, numpy otherwise (numba is not even imported below it); ``fused``
+    insists on it (a :class:`ConfigError` without numba); ``numpy`` never uses it. Both give
+    the same numbers, bit for bit.
+    """
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise ConfigError(f"kernel: expected one of {', '.join(KERNELS)}, got {kernel!r}")
+    if kernel == "numpy" or (kernel == "auto" and work < FUSED_MIN_WORK):
+        return roll_chunk
+    try:
+        from negsim.model import fused  # imports numba: about a second, once a process
+    except ImportError as exc:
+        if kernel == "fused":
+            raise ConfigError(f"kernel='fused' needs numba: pip install 'negsim[fast]' ({exc})") from None
+        return roll_chunk
+    return fused.roll_chunk
+
+
 def rollout_points(
     params: CeasefireParams,
     situations,
@@ -649,6 +736,7 @@ def rollout_points(
     chunk_runs: int = 16 * BLOCK,
     progress: bool = False,
     blocks: tuple[int, int] | None = None,
+    kernel: str = "auto",
 ) -> list[RolloutResult]:
     """Rollouts of several sweep points at once, on common random numbers.
 
@@ -670,6 +758,10 @@ def rollout_points(
         possibly shorter), exactly as they are in the whole rollout: pieces of a rollout
         split by blocks (and by situations) on several workers, concatenated in block
         order, are the whole rollout (:func:`negsim.studies.parallel.roll_groups`).
+    kernel : {"auto", "numpy", "fused"}
+        How each chunk is advanced (:func:`chunk_kernel`): numpy, or the compiled kernel of
+        :mod:`negsim.model.fused` (numba); ``auto`` compiles only rollouts of at least
+        :data:`FUSED_MIN_WORK` situation-run-days. The numbers are the same whichever runs.
 
     Returns
     -------
@@ -696,13 +788,8 @@ def rollout_points(
     first_block, stop_block = _block_range(runs, blocks)
     first_run = first_block * BLOCK
     kept = min(runs, stop_block * BLOCK) - first_run
-    out: dict[str, np.ndarray] = {
-        "breakdown_day": np.zeros((P, kept), np.int32),
-        "first_incident_day": np.zeros((P, kept), np.int32),
-        "closed_days": np.zeros((P, kept), np.int32),
-        "deaths": np.zeros((P, kept), np.float64),
-        "final_level": np.zeros((P, kept), np.int8),
-    }
+    advance = chunk_kernel(kernel, P * kept * days)
+    out = {name: np.zeros((P, kept), dtype) for name, dtype in RESULT_ARRAYS.items()}
     chunks = range(first_block, stop_block, blocks_per_chunk)
     if progress:
         from tqdm import tqdm
@@ -710,30 +797,10 @@ def rollout_points(
         chunks = tqdm(chunks, desc="rollout", unit="chunk", total=len(chunks))
     for b0 in chunks:
         nb = min(blocks_per_chunk, stop_block - b0)
-        gens = _block_streams(ss, b0, nb)
         lo, hi = b0 * BLOCK, min(runs, (b0 + nb) * BLOCK)
-        R = nb * BLOCK
-        level = np.broadcast_to(start, (P, R)).copy()
-        closed = np.broadcast_to(start_closed, (P, R)).copy()
-        punish = np.zeros((P, R), np.int32)
-        broke = np.zeros((P, R), np.int32)
-        broke[level >= breakdown] = 1  # a ceasefire that starts broken down has broken down by day 1
-        first = np.zeros((P, R), np.int32)
-        closed_days = np.zeros((P, R), np.int32)
-        deaths = np.zeros((P, R), np.float64)
-        u = np.empty((DRAWS_PER_DAY, R))
-        for day in range(1, days + 1):
-            for k, g in enumerate(gens):
-                u[:, k * BLOCK : (k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
-            level, closed, punish, rose = step(level, closed, punish, u, on_day(p, float(m[day - 1])))
-            broke[(broke == 0) & (level >= breakdown)] = day
-            first[(first == 0) & rose] = day
-            closed_days += closed
-            deaths += by_level(p["deaths"], level)
-        n = hi - lo
-        for name, arr in (("breakdown_day", broke), ("first_incident_day", first), ("closed_days", closed_days),
-                          ("deaths", deaths), ("final_level", level)):
-            out[name][:, lo - first_run : hi - first_run] = arr[:, :n]
+        arrays = advance(p, m, start, start_closed, breakdown, _block_streams(ss, b0, nb), hi - lo)
+        for name, arr in zip(RESULT_ARRAYS, arrays, strict=True):
+            out[name][:, lo - first_run : hi - first_run] = arr[:, : hi - lo]
     return [
         RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day, **{k: v[i] for k, v in out.items()})
         for i in range(P)

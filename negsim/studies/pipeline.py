@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from negsim.studies.parallel import Workers
 
 #: Config keys that do not change a point's numbers (left out of its config hash).
-NOT_INPUTS = ("hydra", "results_dir", "workers")
+NOT_INPUTS = ("hydra", "results_dir", "workers", "output")
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,20 +12,24 @@ Curves of results (breakdown, leverage sweeps, thresholds, tornado) are in
 * :func:`qre_path_figure`: each action's probability on the principal logit QRE branch
   against the precision lambda (log scale), one panel per player.
 * :func:`game_tree_figure`: an extensive-form game as a tree (players, chance,
-  information sets, payoffs).
+  information sets, payoffs), sized and lettered for a slide (:data:`SLIDE`).
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import TextPath
 
 from negsim.game import Game
 from negsim.viz.canvas import new_figure
+from negsim.viz.words import player_name
 
 #: Colours of the row and the column player's numbers and curves.
 ROW_COLOUR = "#1f4e9c"
@@ -187,46 +191,123 @@ def _tree_layout(game) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+#: The largest a game tree is drawn (inches, a 16:9 slide), and its margins: sides, top (title), bottom (legend).
+SLIDE = (13.33, 7.5)
+_TREE_MARGINS = (0.35, 0.95, 0.85)
+
+
+def _upright(degrees: float) -> float:
+    """An angle turned by half a turn if needed so text along it reads left to right."""
+    return degrees - 180 if degrees > 90 else degrees + 180 if degrees < -90 else degrees
+
+
+def _fitting_size(text: str, length: float, size: float, least: float = 7.0) -> float:
+    """The font size (points, at most ``size``, at least ``least``) at which the widest line
+    of ``text`` takes no more than ``length`` inches (measured in the default font)."""
+    widest = max(TextPath((0, 0), line, size=size).get_extents().width for line in text.splitlines())  # points
+    return float(np.clip(size * length * 72 / widest, least, size)) if widest > 0 else size
+
+
+def _open_between(x: np.ndarray, y: np.ndarray, nodes: Sequence[int]) -> bool:
+    """Whether no other node on the nodes' row lies between them (a line joining them
+    then passes through no other node)."""
+    row = np.flatnonzero(np.isclose(y, y[nodes[0]]))
+    lo, hi = min(x[list(nodes)]), max(x[list(nodes)])
+    inside = set(row[(x[row] > lo) & (x[row] < hi)].tolist())
+    return inside <= set(int(k) for k in nodes)
+
+
+def _infoset_tags(game) -> dict[int, tuple[int, str]]:
+    """Node -> (player, tag) for every node of an information set of several nodes
+    (``"AFG 1"``, ``"AFG 2"``, ...: one number per information set of the player)."""
+    tags: dict[int, tuple[int, str]] = {}
+    for p in (0, 1):
+        shared = [info for info in game.infosets[p] if len(info.nodes) > 1]
+        for k, info in enumerate(shared, start=1):
+            for node in info.nodes:
+                tags[int(node)] = (p, f"{game.players[p]} {k}")
+    return tags
+
+
 def game_tree_figure(game, *, title: str | None = None, payoff_digits: int = 1) -> Figure:
-    """An extensive-form game drawn as a tree: players' nodes coloured, chance moves with
-    their probabilities, information sets joined by dashed lines, payoffs at the leaves.
+    """An extensive-form game drawn as a tree, readable on a slide: players' nodes coloured,
+    chance moves with their probabilities, action names along their edges, information sets
+    tagged (and joined by a dashed line where nothing lies between their nodes), each leaf's
+    payoffs in the players' colours (row player's above), a legend below.
+
+    The figure is at most :data:`SLIDE` (inches); fonts follow the space a leaf gets.
 
     Parameters
     ----------
     game : negsim.games.extensive.ExtensiveGame
+    title : str, optional
+        Default: the game's title.
+    payoff_digits : int
+        Decimals of the payoffs.
     """
     from negsim.games.extensive import Chance, Decision
 
     x, y = _tree_layout(game)
-    width = max(6.0, 0.9 * len(game.terminals) + 1)
-    height = max(3.5, 1.2 * (1 - y.min()) + 1)
+    leaves, depth = set(game.terminals.tolist()), int(1 - y.min())
+    side, top, bottom = _TREE_MARGINS
+    width = min(SLIDE[0], max(8.0, 0.62 * len(leaves) + 2 * side))
+    height = min(SLIDE[1], max(4.8, 1.15 * depth + top + bottom + 0.6))
     fig = new_figure((width, height))
-    ax = fig.add_subplot()
+    ax = fig.add_axes((side / width, bottom / height, 1 - 2 * side / width, 1 - (top + bottom) / height))
+    x_lim, y_lim = (-0.6, len(leaves) - 0.4), (y.min() - 0.75, 0.3)
+    ax.set_xlim(*x_lim)
+    ax.set_ylim(*y_lim)
+    ax.set_axis_off()
+    per_x = (width - 2 * side) / (x_lim[1] - x_lim[0])  # inches per unit of the layout
+    per_y = (height - top - bottom) / (y_lim[1] - y_lim[0])
+    size = float(np.clip(19 * per_x, 7.0, 10.5))  # points: a leaf's payoffs fit in its space
     colours = (ROW_COLOUR, COL_COLOUR)
+    radius = 1.2 * size / 72  # inches: a node's marker
     for k, node in enumerate(game.nodes):
         for a, c in enumerate(game.children[k]):
-            ax.plot([x[k], x[c]], [y[k], y[c]], color="0.55", lw=1, zorder=1)
-            text = node.actions[a]
+            ax.plot([x[k], x[c]], [y[k], y[c]], color="0.6", lw=1.1, zorder=1)
+            text = node.actions[a].replace("_", " ")
             if isinstance(node, Chance):
-                text += f"\n{float(node.probs[a]):.2g}"
-            ax.text((x[k] + x[c]) / 2, (y[k] + y[c]) / 2, text, fontsize=7, ha="center", va="center",
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85), zorder=3)
+                text += f"\np = {float(node.probs[a]):.2g}"
+            dx, dy = (x[c] - x[k]) * per_x, (y[c] - y[k]) * per_y
+            length = math.hypot(dx, dy)
+            end = length - radius * (c not in leaves)  # a leaf has no marker
+            fits = _fitting_size(text, 0.9 * (end - radius), size)
+            f = (radius + end) / 2 / length  # the label at the middle of the edge's free part
+            ax.text(x[k] + f * (x[c] - x[k]), y[k] + f * (y[c] - y[k]), text, fontsize=fits, ha="center", va="center",
+                    rotation=_upright(math.degrees(math.atan2(dy, dx))), rotation_mode="anchor", zorder=3,
+                    linespacing=1.0, bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.9))
         if isinstance(node, Decision):
-            ax.scatter(x[k], y[k], s=160, color=colours[node.player], zorder=4)
-            ax.text(x[k], y[k], game.players[node.player][:3], fontsize=6, color="white", ha="center",
+            ax.scatter(x[k], y[k], s=(2.4 * size) ** 2, color=colours[node.player], zorder=4)
+            ax.text(x[k], y[k], game.players[node.player][:3], fontsize=size - 2, color="white", ha="center",
                     va="center", zorder=5, fontweight="bold")
         elif isinstance(node, Chance):
-            ax.scatter(x[k], y[k], s=160, color="0.4", marker="D", zorder=4)
+            ax.scatter(x[k], y[k], s=(2.2 * size) ** 2, color="0.4", marker="D", zorder=4)
     for t, pay in zip(game.terminals, game.terminal_payoffs, strict=True):
-        ax.text(x[t], y[t] - 0.12, f"{pay[0]:.{payoff_digits}f}\n{pay[1]:.{payoff_digits}f}", fontsize=7,
-                ha="center", va="top", zorder=3)
+        for p in (0, 1):
+            ax.annotate(f"{pay[p]:.{payoff_digits}f}", (x[t], y[t]), xytext=(0, -4 - 1.25 * size * p),
+                        textcoords="offset points", fontsize=size, ha="center", va="top", color=colours[p], zorder=3)
+    tags = _infoset_tags(game)
+    for node, (p, tag) in tags.items():
+        right = node > 0 and x[game.parent[node]] < x[node]  # the side away from the edge coming in
+        ax.annotate(tag, (x[node], y[node]), xytext=((1.5 if right else -1.5) * size, 0), textcoords="offset points",
+                    fontsize=size - 1, ha="left" if right else "right", va="center", color=colours[p],
+                    fontstyle="italic", zorder=5,
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9))
     for p in (0, 1):
         for info in game.infosets[p]:
-            if len(info.nodes) > 1:
+            if len(info.nodes) > 1 and _open_between(x, y, info.nodes):
                 xs = sorted(x[list(info.nodes)])
-                ax.plot([xs[0], xs[-1]], [y[info.nodes[0]]] * 2, ls="--", color=colours[p], lw=1, alpha=0.7, zorder=2)
-    ax.set_title(title or game.title, fontsize=9)
-    ax.set_axis_off()
-    ax.set_ylim(y.min() - 0.9, 0.4)
-    fig.tight_layout()
+                ax.plot([xs[0], xs[-1]], [y[info.nodes[0]]] * 2, ls="--", color=colours[p], lw=1.1, alpha=0.8,
+                        zorder=2)
+    handles = [Line2D([], [], ls="none", marker="o", ms=9, color=colours[p],
+                      label=f"{game.players[p]} ({player_name(game.players[p])}) decides") for p in (0, 1)]
+    handles.append(Line2D([], [], ls="none", marker="D", ms=8, color="0.4", label="chance"))
+    if tags:
+        handles.append(Line2D([], [], ls="--", color="0.3",
+                              label="same tag: nodes the player cannot tell apart (information set)"))
+    handles.append(Line2D([], [], ls="none", label=f"leaves: {game.players[0]}'s payoff above {game.players[1]}'s"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 3), fontsize=size, frameon=False,
+               bbox_to_anchor=(0.5, 0.01))
+    fig.suptitle(textwrap.fill(title or game.title, 120), fontsize=size + 3, y=1 - 0.12 / height, va="top")
     return fig

@@ -128,7 +128,7 @@ BAD_NFG = {
 }
 
 
-TOP_KEYS = "after, bargaining, ceasefire, game, mediator, mode, nfg, results_dir, rollout, scenario, seed, sensitivity, solver, threshold, uncertainty, workers"
+TOP_KEYS = "after, bargaining, ceasefire, game, mediator, mode, nfg, output, results_dir, rollout, scenario, seed, sensitivity, solver, threshold, uncertainty, workers"
 NO_SOURCE = "missing source (list POSITIONS.md IDs or 'cite:Author Year')"
 
 

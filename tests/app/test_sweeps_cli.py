@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from negsim import load_scenario
@@ -66,9 +67,11 @@ def test_multirun_writes_table_and_plots_equal_to_single_runs(tmp_path):
         [],
         ["hydra.sweeper.chunk_points=1"],
         ["workers.n_jobs=2"],
+        ["workers.n_jobs=2", "hydra.sweeper.chunk_points=1"],
         ["fast=true"],
     ],
-    ids=["joblib", "ray", "submitit_local", "batched", "batched_point_by_point", "batched_two_workers", "fast_alias"],
+    ids=["joblib", "ray", "submitit_local", "batched", "batched_point_by_point", "batched_two_workers",
+         "batched_chunks_on_two_workers", "fast_alias"],
 )
 def test_same_seed_same_numbers_whatever_the_launcher(launcher, tmp_path):
     pytest.importorskip({"joblib": "hydra_plugins.hydra_joblib_launcher", "ray": "hydra_plugins.hydra_ray_launcher",
@@ -85,9 +88,33 @@ def test_same_seed_same_numbers_whatever_the_launcher(launcher, tmp_path):
     a, b = table(tmp_path / "basic" / "table.csv"), table(tmp_path / "other" / "table.csv")
     assert len(a) == len(b) == 4
     assert a == b
-    for point in (tmp_path / "basic" / "points").iterdir():  # the same folders, the same metrics
-        mine = json.loads((tmp_path / "other" / "points" / point.name / "metrics.json").read_text())
-        assert mine == json.loads((point / "metrics.json").read_text())
+    points = sorted((tmp_path / "basic" / "points").iterdir())
+    assert len(points) == 4
+    for point in points:  # the same folders, the same metrics and curves (no per-run outcomes in a sweep)
+        mine = tmp_path / "other" / "points" / point.name
+        assert json.loads((mine / "metrics.json").read_text()) == json.loads((point / "metrics.json").read_text())
+        with np.load(point / "rollout.npz") as ref, np.load(mine / "rollout.npz") as got:
+            assert sorted(ref.files) == sorted(got.files) == ["hazard", "high", "low", "p_breakdown", "strata", "weights"]
+            assert all(np.array_equal(ref[k], got[k]) for k in ref.files)
+
+
+@pytest.mark.parametrize("batch", ["true", "false"])
+def test_each_run_is_written_on_request_in_a_sweep_and_by_default_in_a_single_run(batch, tmp_path):
+    per_run = ["breakdown_day", "closed_days", "deaths"]
+    sweep = negsim(["-m", "mediator.verification=0,1", *SMALL, "output.runs=true", f"hydra.sweeper.batch={batch}",
+                    f"hydra.sweep.dir={tmp_path / 'sweep'}"], tmp_path)
+    assert sweep.returncode == 0, sweep.stderr
+    points = sorted((tmp_path / "sweep" / "points").iterdir())
+    assert len(points) == 2
+    assert all(not any("output.runs" in part for part in p.name.split(",")) for p in points)  # not in the folder name
+    for point in points:
+        with np.load(point / "rollout.npz") as arrays:
+            assert set(per_run) <= set(arrays.files) and arrays["breakdown_day"].shape[-1] == 2000
+        assert "output.runs=true" not in json.loads((point / "metrics.json").read_text())["overrides"]
+    single = negsim(["output.runs=false", *SMALL, f"hydra.run.dir={tmp_path / 'single'}"], tmp_path)
+    assert single.returncode == 0, single.stderr
+    with np.load(tmp_path / "single" / "rollout.npz") as arrays:
+        assert not set(per_run) & set(arrays.files) and "p_breakdown" in arrays.files
 
 
 def test_a_group_sweep_goes_to_the_launcher_and_a_value_sweep_is_batched(tmp_path):

@@ -483,10 +483,11 @@ def test_escalation_vs_leverage_figure_of_a_pledge_sweep(tmp_path):
              "p_breakdown": str(0.8 - 0.05 * v), "p_breakdown_low": str(0.78 - 0.05 * v),
              "p_breakdown_high": str(0.82 - 0.05 * v), "p_deal": str(0.36 + 0.08 * v)} for v in (0.0, 1.0, 2.0, 3.0)]
     fig = curves.escalation_vs_leverage_figure(rows)
-    ax = fig.axes[0]
-    assert ax.get_xlabel() == "transfer_pledge (mediator leverage)"
+    ax = fig.axes[-1]  # P(deal), below P(breakdown)
+    assert ax.get_xlabel() == ("Transfer paid on the pledge with confidence-building (payoff units)\n"
+                               "Payoff unit: a sixth of what a written, verified guarantee is worth to Pakistan.")
     assert [t.get_text() for t in ax.texts if "likelier" in t.get_text()] == [
-        "a deal becomes likelier than none\nat transfer_pledge \u2248 1.75"]  # 0.36 + 0.08 v = 1/2
+        "a deal becomes likelier than none\nat pledge transfer \u2248 1.75"]  # 0.36 + 0.08 v = 1/2
     _saved(save_figure(fig, tmp_path / "sweep.transfer_pledge"), tmp_path / "sweep.transfer_pledge")
     # Numbers work as well as strings; two series draw two panels.
     rows2 = [{knob: v, "mediator.verification": w, "p_breakdown": 0.8 - 0.1 * w,
