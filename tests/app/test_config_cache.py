@@ -99,3 +99,18 @@ def test_the_key_follows_every_input(tmp_path, monkeypatch):
     assert edited != key
     monkeypatch.chdir(tmp_path)
     assert config_cache.cache_key("config", ["a=1"], folders) != edited
+
+
+def test_a_plain_run_writes_what_hydra_main_writes(tmp_path):
+    """The plain run (one composition, Hydra's run_job) against the same command through
+    hydra.main (a flag sends it there): the same .hydra files but for the folder's name."""
+    plain = negsim(["rollout.runs=0", f"hydra.run.dir={tmp_path / 'a'}"], tmp_path, tmp_path / "cache")
+    assert plain.returncode == 0, plain.stderr
+    main = negsim(["--config-name", "config", "rollout.runs=0", f"hydra.run.dir={tmp_path / 'b'}"], tmp_path, "off")
+    assert main.returncode == 0, main.stderr
+    a, b = hydra_files(tmp_path / "a"), hydra_files(tmp_path / "b")
+    assert sorted(a) == sorted(b) == ["config.yaml", "hydra.yaml", "overrides.yaml"]
+    assert a["config.yaml"] == b["config.yaml"] and a["overrides.yaml"] == b["overrides.yaml"]
+    assert a["hydra.yaml"].replace(str(tmp_path / "a"), str(tmp_path / "b")) == b["hydra.yaml"]
+    assert "- hydra.mode=RUN" in a["hydra.yaml"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
