@@ -13,6 +13,7 @@ status 2.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -238,8 +239,10 @@ def write_point(out: Path, metrics: dict[str, Any], arrays: dict[str, Any] | Non
     return [*written, write_json_atomic(out / "metrics.json", {**metrics, **extra})]
 
 
-def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool, runs: bool) -> list[Path]:
-    """Write a point's arrays, plots and metrics.json (:func:`write_point`).
+def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool, runs: bool,
+                  leverage: dict[str, float] | None = None) -> list[Path]:
+    """Write a point's arrays, plots and metrics.json (:func:`write_point`); the breakdown
+    figure states the mediator's ``leverage`` and the predicted talks outcome.
 
     ``rollout.npz`` holds what the forecast gives (``Forecast.arrays``): the curves, the
     strata and, for the Monte Carlo, the intervals and (with ``runs``) every run's outcomes."""
@@ -249,7 +252,9 @@ def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool, run
         from negsim.viz.canvas import save_figure
         from negsim.viz.curves import breakdown_figure
 
-        figures = save_figure(breakdown_figure(result, outcome.metrics["game"]), out / "breakdown")
+        fig = breakdown_figure(result, outcome.metrics["game"], leverage=leverage,
+                               outcome=outcome.metrics.get("selected_outcomes"))
+        figures = save_figure(fig, out / "breakdown")
     arrays = None if result is None else result.arrays(runs=runs)
     return [*figures, *write_point(out, outcome.metrics, arrays, extra)]
 
@@ -297,7 +302,8 @@ def run_task(cfg: DictConfig, point: Any = None) -> None:
         sys.exit(2)
     print(report_text(point, outcome))
     runs = not multirun if cfg.output.runs is None else bool(cfg.output.runs)
-    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs)
+    leverage = None if point.scenario is None else dataclasses.asdict(point.scenario.mediator)
+    written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs, leverage=leverage)
     print("\nWrote " + ", ".join(str(w) for w in written))
 
 

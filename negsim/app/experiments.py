@@ -61,7 +61,8 @@ def threshold_experiment(
             })
             marked = t.value if t.value is not None and not t.already_deal else None
             curves.append((sc.name, deal_curve(sc, knob, values, selection=selection, lam=lam), marked))
-        paths += save_figure(deal_curves_figure(knob, values, curves), folder / f"deal_{knob}")
+        titles = {sc.name: sc.title for sc in scenarios}
+        paths += save_figure(deal_curves_figure(knob, values, curves, titles=titles), folder / f"deal_{knob}")
     for sc in scenarios:
         costs += least_cost_leverage(sc, upper=max(knobs.values(), default=10.0), grid=grid, tol=tol,
                                      selection=selection, lam=lam)
@@ -80,7 +81,8 @@ def sensitivity_experiment(point: Point, folder: Path, *, step: float = 0.25) ->
     if point.scenario is None:
         raise ConfigError("sensitivity: needs a scenario, not an nfg file")
     rows = sensitivity(point, step=step)
-    fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})")
+    fig = tornado_figure(rows, f"{point.scenario.title}: what moves P(breakdown by day {point.days})",
+                         horizon=point.days, step=step)
     return rows, [write_text_atomic(folder / "sensitivity.csv", csv_text(_printed(rows)))] + save_figure(fig, folder / "tornado")
 
 
