@@ -31,7 +31,8 @@ def test_every_negsim_import_of_a_script_resolves(path: Path):
                 if alias.name.startswith("negsim"):
                     importlib.import_module(alias.name)
                     found += 1
-    assert found or path.name in ("benchutil.py", "run_canonical_results.py")
+    # these drive only the command line (bench_sweep.py: its run is tested below)
+    assert found or path.name in ("benchutil.py", "run_canonical_results.py", "bench_sweep.py")
 
 
 @pytest.mark.parametrize("args", [
@@ -42,6 +43,16 @@ def test_fast_benchmarks_run_at_a_tiny_size(args):
     proc = subprocess.run([sys.executable, EXPERIMENTS / args[0], *args[1:]], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "total wall time" in proc.stdout
+
+
+def test_the_sweep_benchmark_runs_at_a_tiny_size():
+    proc = subprocess.run([sys.executable, EXPERIMENTS / "bench_sweep.py", "small", "--points", "3", "--runs", "100"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 3, proc.stdout
+    assert lines[0].startswith("one run, rollout.runs=100 ") and lines[1].startswith("batched sweep of 3 points ")
+    assert lines[2].startswith("sweep / one run: ") and "(goal under 6)" in lines[2]
 
 
 def test_run_canonical_results_refuses_an_unknown_experiment():
