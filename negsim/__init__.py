@@ -7,6 +7,10 @@ Five lines from scenario to equilibrium::
     game = negsim.talks_game(scenario)
     for eq in negsim.solve(game, method="enumerate"):
         print(eq.strategies, eq.payoffs)
+
+and the ceasefire after the predicted outcome, with its interval::
+
+    negsim.ceasefire_after("istanbul_round2", mediator={"verification": 1.0})
 """
 
 from negsim.equilibrium import Equilibrium
@@ -22,6 +26,7 @@ from negsim.solvers.selection import select
 
 __all__ = [
     "ConfigError",
+    "ceasefire_after",
     "Equilibrium",
     "Game",
     "GameFormatError",
@@ -44,3 +49,13 @@ __all__ = [
     "write_nfg",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``negsim.ceasefire_after`` (:func:`negsim.studies.pipeline.ceasefire_after`), imported
+    on first use so ``import negsim`` stays light."""
+    if name == "ceasefire_after":
+        from negsim.studies.pipeline import ceasefire_after
+
+        return ceasefire_after
+    raise AttributeError(f"module 'negsim' has no attribute {name!r}")

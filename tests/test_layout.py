@@ -65,8 +65,9 @@ def test_every_module_sits_in_a_known_package():
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: _module_name(p))
 def test_imports_flow_one_way_and_only_the_shell_imports_hydra(path: Path):
     name = _module_name(path)
-    if name == "negsim":  # the public API re-exports from the packages below the shell
-        allowed = set(ALLOWED) - {"app", "viz", "studies"}
+    if name == "negsim":  # the public API re-exports from the packages below the shell, and
+        # negsim.ceasefire_after from studies, imported on first use (import negsim stays light)
+        allowed = set(ALLOWED) - {"app", "viz"}
     else:
         allowed = ALLOWED[_package_of(name)]
     for imported in _imports(path):

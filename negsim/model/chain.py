@@ -349,6 +349,11 @@ class ExactResult:
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
 
+    def __repr__(self) -> str:
+        """One line: the horizon, P(breakdown) and P(open war) by it (no arrays)."""
+        return (f"ExactResult({len(self.breakdown)} days: P(breakdown by day {len(self.breakdown)}) "
+                f"{float(self.breakdown[-1]):.3f}, P(open war) {float(self.open_war[-1]):.3f})")
+
     @classmethod
     def mixture(cls, results: Sequence[ExactResult], weights: np.ndarray) -> ExactResult:
         """The ceasefire after a random situation: ``results[c]`` with probability

@@ -50,6 +50,17 @@ class _Strata:
     def _estimate(self) -> np.ndarray:  # pragma: no cover - each forecast has its own
         raise NotImplementedError
 
+    def summary(self) -> dict[str, Any]:  # pragma: no cover - each forecast has its own
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        """One line: the method, the size, the strata and P(breakdown by the horizon) with its interval."""
+        s = self.summary()
+        size = f"exact, {self.days} days" if s["runs"] is None else f"{s['runs']:,} runs x {self.days} days"
+        band = "" if s["runs"] is None else f" [{s['p_breakdown_low']:.3f}, {s['p_breakdown_high']:.3f}]"
+        return (f"{type(self).__name__}({size} after {len(self.cells)} predicted outcome(s): "
+                f"P(breakdown by day {self.days}) {s['p_breakdown']:.3f}{band}, P(open war) {s['p_open_war']:.3f})")
+
     def survival(self) -> np.ndarray:
         """P(no breakdown by the end of day t), shape (days,)."""
         return 1.0 - self._estimate()
@@ -67,7 +78,7 @@ class _Strata:
         return float(self._mix([r.incident_probability(by_day) for r in self.results]))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Forecast(_Strata):
     """Rollouts of the ceasefire after each predicted outcome, and their mixture.
 
@@ -162,7 +173,7 @@ class Forecast(_Strata):
                              for name in ("breakdown_day", "closed_days", "deaths")}}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ExactForecast(_Strata):
     """The ceasefire after each predicted outcome computed exactly, and their mixture: the
     interface of :class:`Forecast` without sampling (``rollout.method=exact``).

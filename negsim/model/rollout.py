@@ -496,6 +496,12 @@ class RolloutResult:
         """Number of runs."""
         return len(self.breakdown_day)
 
+    def __repr__(self) -> str:
+        """One line: the size and P(breakdown by the horizon) with its Wilson interval (no arrays)."""
+        p, lo, hi = wilson_interval(np.count_nonzero(self.breakdown_day), self.runs)
+        return (f"RolloutResult({self.runs:,} runs x {self.days} days: P(breakdown by day {self.days}) "
+                f"{float(p):.3f} [{float(lo):.3f}, {float(hi):.3f}])")
+
     def breakdown_by_day(self) -> np.ndarray:
         """Number of runs broken down by day t, for t = 1..days, shape (days,)."""
         counts = np.bincount(self.breakdown_day, minlength=self.days + 1)[1:]

@@ -140,6 +140,14 @@ class BatchEquilibria:
     regret: np.ndarray
     method: str
 
+    def __repr__(self) -> str:
+        """One line: how many games of which size, and how many equilibria per game (no arrays)."""
+        counts = self.counts
+        games = int(np.prod(self.batch_shape))
+        per = f"{counts.min()}-{counts.max()}" if games else "0"
+        return (f"BatchEquilibria({games:,} games of {self.x.shape[1]}x{self.y.shape[1]} over a grid of shape "
+                f"{self.batch_shape}, {len(self.game):,} equilibria ({per} per game), method={self.method!r})")
+
     @property
     def counts(self) -> np.ndarray:
         """Number of equilibria of each game, shape ``batch_shape``."""

@@ -413,3 +413,65 @@ def run_points(points: Sequence[Point], *, progress: bool = False, workers: Work
             for k in idx:
                 equilibria[k] = solve(points[k].game, method=method, tol=tol)
     return _outcomes(points, equilibria, progress, workers)
+
+
+def ceasefire_after(
+    round_name: str = "istanbul_round2",
+    *,
+    mediator: Mapping[str, float] | None = None,
+    after: str | None = None,
+    runs: int = 10_000,
+    days: int = 180,
+    seed: int = 20251019,
+    method: str = "monte_carlo",
+) -> Forecast | ExactForecast:
+    """The ceasefire after a shipped round's talks, in one call: the round solved, its
+    outcome predicted (or ``after``, ``"ROW/COL"`` action ids, taken as given) and the
+    ceasefire rolled out after each predicted outcome, exactly as ``negsim
+    scenario=ROUND`` does (the same numbers for the same settings).
+
+    Parameters
+    ----------
+    round_name : str
+        A shipped scenario (:func:`negsim.available_scenarios`), with its own mediator.
+    mediator : mapping of str to float, optional
+        Mediator knobs to change (``{"verification": 1.0}``); the others as shipped.
+    after : str, optional
+        The talks outcome the ceasefire follows instead of the prediction.
+    runs, days : int
+        Monte Carlo runs per predicted outcome (ignored by the exact chain) and horizon in days.
+    seed : int
+        The rollout's seed.
+    method : {"monte_carlo", "exact"}
+        ``rollout.method``.
+
+    Returns
+    -------
+    Forecast or ExactForecast
+        ``.summary()`` has P(breakdown by the horizon) with its interval, P(open war),
+        closed days and deaths; ``.breakdown_probability()`` the curve.
+
+    Raises
+    ------
+    ConfigError
+        Naming the bad argument (an unknown round or knob, a bad size or outcome).
+    """
+    from negsim.io.configs import config_dir, load_yaml
+    from negsim.model.scenario import available_scenarios
+
+    if round_name not in available_scenarios():
+        raise ConfigError(f"round_name: unknown round '{round_name}'; expected one of: {', '.join(available_scenarios())}")
+    if runs < 1 and method == "monte_carlo":
+        raise ConfigError(f"runs: expected a positive number of runs, got {runs}")
+    root = config_dir()
+    config = {
+        "scenario": load_yaml(root / "scenario" / f"{round_name}.yaml"),
+        "game": load_yaml(root / "game" / "talks.yaml"),
+        "mediator": {**load_yaml(root / "mediator" / f"{round_name}.yaml"), **(mediator or {})},
+        "rollout": {**load_yaml(root / "rollout" / "default.yaml"), "runs": runs, "days": days, "method": method},
+        "seed": seed,
+        "after": after,
+    }
+    forecast = run_point(build_point(config)).rollout
+    assert forecast is not None  # runs >= 1 or the exact chain: there is a rollout
+    return forecast
