@@ -126,8 +126,7 @@ def preflight(argv: Sequence[str], compose: Composer, *, info_only: bool = False
     sets = candidate_override_sets(overrides)
     check_group_choices(overrides, groups_in)
     # Hydra's own settings on the command line (not its sweeps), so the checks see what Hydra will run.
-    hydra_keys = [a for a in argv if a.lstrip("+~").startswith("hydra") and "=" in a and not a.startswith("-")
-                  and "," not in a]
+    hydra_keys = [a for a in argv if _hydra_setting(a) and "," not in a]
     # Only a config file from outside negsim can change the guarded nodes (their overrides
     # are refused above), so the shipped reference is composed only when there is one.
     foreign = bool(user_dirs) or any(a.lstrip("+").startswith("hydra.searchpath=") for a in argv)
@@ -174,6 +173,12 @@ def preflight(argv: Sequence[str], compose: Composer, *, info_only: bool = False
             threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
     claim_sweep_folder(argv, base, axes)
     return base, first
+
+
+def _hydra_setting(arg: str) -> bool:
+    """True for a command-line setting of Hydra's own node (``hydra.run.dir=out``); the
+    pre-flight composes those without a comma (the others may be sweeps)."""
+    return arg.lstrip("+~").startswith("hydra") and "=" in arg and not arg.startswith("-")
 
 
 def _multirun(argv: Sequence[str], cfg: DictConfig) -> bool:
@@ -457,7 +462,7 @@ def fast_alias(args: Sequence[str]) -> list[str]:
 
 def single_run(argv: Sequence[str], cfg: DictConfig) -> bool:
     """True when the command line is one plain run: overrides only (no flag), no sweep."""
-    hydra_lists = any("," in a for a in argv if a.lstrip("+~").startswith("hydra"))  # not in preflight's config
+    hydra_lists = any("," in a for a in argv if _hydra_setting(a))  # not in preflight's config
     return not any(a.startswith("-") for a in argv) and not hydra_lists and not _multirun(argv, cfg) \
         and not sweep_keys(list(argv))
 

@@ -20,6 +20,7 @@ Unreadable or stale entries are composed again and replaced; the newest
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import pickle
 import stat
@@ -77,11 +78,7 @@ def cache_key(name: str, overrides: Sequence[str], folders: Sequence[Path]) -> s
     for folder in folders:
         _hash_files(digest, folder)
     for module in SCHEMA_MODULES:
-        source = sys.modules[module].__file__ if module in sys.modules else None
-        if source is None:
-            __import__(module)
-            source = sys.modules[module].__file__
-        digest.update(Path(str(source)).read_bytes())
+        digest.update(Path(str(importlib.import_module(module).__file__)).read_bytes())
     _plugins(digest)
     return digest.hexdigest()
 
