@@ -236,7 +236,7 @@ def run_batch(plan: SweepPlan) -> list:
 def _run_batch(plan: SweepPlan) -> list:
     from tqdm import tqdm
 
-    from negsim.app.cli import finished, write_point
+    from negsim.app.cli import finished, json_out, point_report, write_point
     from negsim.app.overrides import point_folder, recorded
     from negsim.app.sweeps import claim_folder
     from negsim.io.results import write_json_atomic
@@ -260,17 +260,24 @@ def _run_batch(plan: SweepPlan) -> list:
     if todo:
         check_memory(max(p.runs for _, p, _ in todo), min(len(todo), size) * MAX_STRATA, todo[0][1].chunk_runs)
     chunks = [todo[k:k + size] for k in range(0, len(todo), size)]
+    as_json = bool(OmegaConf.select(plan.config, "output.json", default=False))
     print(f"negsim: batched sweep of {len(points)} point(s) in this process ({len(todo)} to run, "
           f"{len(points) - len(todo)} already in {folder}; {len(chunks)} chunk(s)"
-          f"{'' if workers.n_jobs == 1 else f', {workers.n_jobs} {workers.backend} workers'})", flush=True)
+          f"{'' if workers.n_jobs == 1 else f', {workers.n_jobs} {workers.backend} workers'})",
+          flush=True, file=sys.stderr if as_json else sys.stdout)
+    done = len(points) - len(todo)
     with tqdm(total=len(todo), desc="sweep", unit="point", disable=not todo) as bar:
         for chunk, files in _chunk_results(chunks, runs, workers):
             for (job, _, where), result in zip(chunk, files, strict=True):
+                done += 1
+                record: dict[str, Any] = {"overrides": recorded(job)}
                 if isinstance(result, NegsimError):
-                    write_json_atomic(where / "error.json", {"error": str(result), "overrides": recorded(job)})
-                    print(f"negsim: error: {result}", file=sys.stderr)
+                    record["error"] = str(result)
+                    write_json_atomic(where / "error.json", record)
                 else:
                     metrics, arrays = result
-                    write_point(where, metrics, arrays, {"overrides": recorded(job)})
+                    write_point(where, metrics, arrays, record)
+                    record = {**metrics, **record}
+                bar.write(point_report(record, done, len(points), as_json), file=json_out() if as_json else None)
             bar.update(len(chunk))
     return []

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
-from negsim.app.sweeps import aggregate
+from negsim.app.sweeps import aggregate, varying
 from negsim.errors import NegsimError
 
 
@@ -25,9 +25,18 @@ class AggregateSweep(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         if not sweep_dir.is_dir():  # the sweep stopped before writing anything (a bad value), and said why
             return
+        as_json = bool(OmegaConf.select(config, "output.json", default=False))
         try:
-            paths = aggregate(sweep_dir, config.get("results_dir") or None)
+            paths = aggregate(sweep_dir, config.get("results_dir") or None, show=None if as_json else _summary)
         except NegsimError as exc:
             print(f"negsim: error: {exc}", file=sys.stderr)
             raise SystemExit(1) from None
-        print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths))
+        print("negsim: sweep table and plots: " + ", ".join(str(p) for p in paths),
+              file=sys.stderr if as_json else sys.stdout)
+
+
+def _summary(rows: list[dict[str, Any]]) -> None:
+    """Print a sweep's closing summary table (:func:`negsim.viz.text.summary_table`)."""
+    from negsim.viz.text import summary_table
+
+    print(summary_table(rows, varying(rows)))

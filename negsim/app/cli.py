@@ -221,6 +221,8 @@ def report_text(point, outcome) -> str:
         text.append(report.evidence_report(point.scenario))
     rule = "logit_limit" if point.selection == "qre" else point.selection
     text.append(report.equilibria_report(game, outcome.equilibria, outcome.chosen, rule))
+    if point.extensive is not None:
+        text.append(report.behavior_report(point.extensive, outcome.equilibria))
     if point.scenario is not None:
         pred = m["prediction"]
         how = (f"logit QRE at precision {pred['lam']:g}" if pred["rule"] == "qre"
@@ -231,10 +233,23 @@ def report_text(point, outcome) -> str:
             + f"; probability of a deal {m['p_deal']:.3g}"
         )
     if outcome.rollout is not None:
-        text.append(report.rollout_report(outcome.rollout, m["outcomes"]))
+        text.append(report.rollout_report(outcome.rollout, m))
     if "uncertainty" in m:
-        text.append(report.band_report(m["uncertainty"], m.get("rollout")))
+        text.append(report.band_report(m["uncertainty"], m.get("rollout"), m.get("outcome", {}).get("question")))
     return "\n\n".join(text)
+
+
+def point_report(metrics: dict[str, Any], k: int | None, total: int | None, as_json: bool) -> str:
+    """What a sweep prints for its point ``k`` of ``total`` (``metrics`` with its ``overrides``,
+    or its ``error``): one line in words (:func:`negsim.viz.text.point_line`), or with
+    ``as_json`` the metrics as one line of JSON."""
+    if as_json:
+        return json.dumps(metrics, separators=(",", ":"), allow_nan=False)
+    from negsim.viz.text import point_line
+
+    where = " ".join(metrics.get("overrides", [])) or "(defaults)"
+    position = "" if k is None else f"[{k}/{total}] " if total else f"[#{k}] "
+    return position + point_line(where, metrics)
 
 
 def write_point(out: Path, metrics: dict[str, Any], arrays: dict[str, Any] | None, extra: dict[str, Any]) -> list[Path]:
@@ -300,16 +315,25 @@ def run_task(cfg: DictConfig, point: Any = None) -> None:
     except NegsimError as exc:
         if multirun:  # keep the other points going; the table records the failure
             write_json_atomic(out / "error.json", {"error": str(exc), "overrides": overrides})
-            print(f"negsim: error: {exc}", file=sys.stderr)
+            print(point_report({"error": str(exc), "overrides": overrides}, hc.job.num, None, cfg.output.json),
+                  file=sys.stderr)
             return
         _discard_run_dir(out)
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    print(report_text(point, outcome))
     runs = not multirun if cfg.output.runs is None else bool(cfg.output.runs)
     leverage = None if point.scenario is None else dataclasses.asdict(point.scenario.mediator)
     written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs, leverage=leverage)
-    print("\nWrote " + ", ".join(str(w) for w in written))
+    if multirun:  # one line a point; the folder is in the closing table's line
+        print(point_report({**outcome.metrics, "overrides": overrides}, hc.job.num, None, cfg.output.json),
+              file=json_out() if cfg.output.json else sys.stdout, flush=True)
+        return
+    if cfg.output.json:
+        print(json.dumps({**outcome.metrics, "overrides": overrides}, indent=1, allow_nan=False), file=json_out())
+    else:
+        print(report_text(point, outcome))
+    print(("" if cfg.output.json else "\n") + "Wrote " + ", ".join(str(w) for w in written),
+          file=sys.stderr if cfg.output.json else sys.stdout)
 
 
 def _knob_ranges(spec: DictConfig) -> dict[str, float]:
@@ -443,6 +467,39 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
     return f"negsim: warning: {message}\n"
 
 
+#: Where ``--json`` prints: the command's stdout, while everything else printed goes to
+#: stderr (:func:`json_stdout`); None without ``--json``.
+_JSON_OUT: list[Any] = [None]
+
+
+def json_out() -> Any:
+    """The stream JSON results go to: stdout, as the command found it."""
+    return _JSON_OUT[0] or sys.stdout
+
+
+@contextmanager
+def json_stdout(on: bool) -> Iterator[None]:
+    """With ``on`` (``--json``), everything printed goes to stderr, Hydra's log lines included,
+    and only the JSON (:func:`json_out`) to stdout; restored after."""
+    if not on:
+        yield
+        return
+    saved, _JSON_OUT[0] = sys.stdout, sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout, _JSON_OUT[0] = saved, None
+
+
+def json_flag(args: Sequence[str]) -> list[str]:
+    """``--json`` as the override it stands for, ``output.json=true``: the run's metrics (a
+    sweep's, one line per point) as JSON on stdout, everything else on stderr."""
+    if "--json" not in args:
+        return list(args)
+    return [a for a in args if a != "--json"] + ["output.json=true"]  # after any flag: Hydra's parser wants that
+
+
 def fast_alias(args: Sequence[str]) -> list[str]:
     """``fast=true``, the old switch to the grid fast path, as what it now is: a multirun
     (value sweeps are batched by negsim's sweeper), its ``hydra.run.dir`` taken as the
@@ -508,10 +565,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         command(args)
         return
     warnings.formatwarning = _one_line_warning
+    with json_stdout("--json" in args):
+        _run(args)
+
+
+def _run(args: list[str]) -> None:
+    """:func:`main` after the help flags."""
     from negsim.app.workers import mark_driver
 
     try:
-        args = fast_alias(args)
+        args = json_flag(fast_alias(args))
         check_flags(args)
         with Composer() as compose:
             base, point = preflight(args, compose, info_only=any(a in INFO_FLAGS for a in args))

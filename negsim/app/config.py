@@ -56,6 +56,9 @@ class OutputConfig:
     depends on it, so it is left out of the config hash."""
 
     runs: Optional[bool] = None
+    #: Print the run's metrics (a sweep's: one line per point) as JSON on stdout instead of the
+    #: report (``negsim --json ...``).
+    json: bool = False
 
 
 @dataclass
@@ -69,7 +72,10 @@ class RunConfig:
     rollout: RolloutSpec = MISSING
     seed: int = 20251019
     nfg: Optional[str] = None
+    efg: Optional[str] = None
     after: Optional[str] = None
+    outcome: Optional[str] = None
+    horizon: Optional[int] = None
     results_dir: Optional[str] = None
     mode: str = "solve"
     threshold: ThresholdSpec = field(default_factory=ThresholdSpec)

@@ -17,11 +17,10 @@ from pathlib import Path
 WIDTH = 88
 
 ABOUT = (
-    "negsim: a negotiation game-theory simulator of the autumn-2025 Pakistan-Afghanistan "
-    "talks in Doha and Istanbul. It turns the sides' documented positions into payoffs "
-    "(every number names its evidence), finds and checks all the equilibria of a round, "
-    "predicts the round (logit QRE), forecasts whether the ceasefire holds after it, and "
-    "sweeps mediator leverage."
+    "negsim: a game-theory simulator of the autumn-2025 Pakistan-Afghanistan talks in Doha "
+    "and Istanbul. It turns the sides' documented positions into payoffs (each number names "
+    "its evidence), finds and checks every equilibrium of a round, predicts it (logit QRE), "
+    "forecasts whether the ceasefire holds after it, and sweeps mediator leverage."
 )
 
 #: (command, what it does).
@@ -30,9 +29,30 @@ USAGE = (
     ("negsim -m KEY=V1,V2,...", "a sweep, one point per value: table.csv and plots"),
     ("negsim experiment=NAME", "a shipped experiment (options below)"),
     ("negsim analysis=NAME", "the ceasefire, bargaining or crisis game of a round"),
-    ("negsim nfg=FILE", "solve a two-player Gambit .nfg file instead"),
+    ("negsim nfg=FILE | efg=FILE", "solve a two-player Gambit .nfg or .efg file instead"),
+    ("negsim --json ...", "the metrics as JSON on stdout, nothing else"),
     ("negsim-explain [SCENARIO]", "one round explained step by step, for students"),
     ("negsim-play [--mode pvp|pak|afg]", "the classroom game: talks, then ceasefire days"),
+)
+
+#: (command, what it answers): ten worked examples, quoted to run unchanged in bash and zsh.
+EXAMPLES = (
+    ("negsim scenario=istanbul_round3", "equilibria, prediction, ceasefire"),
+    ("negsim scenario=istanbul_round3 outcome=open_war horizon=90", "P(open war in 90 days)"),
+    ("negsim -m 'mediator.verification=range(0,1.01,0.25)' outcome=open_war", "a sweep"),
+    ("negsim -m scenario=doha_round,istanbul_round3 mediator.verification=0,1", "by round"),
+    ("negsim rollout.method=exact", "the ceasefire exactly: no sampling error"),
+    ("negsim after=insist_written/verbal_only", "the ceasefire after a stated outcome"),
+    ("negsim uncertainty.draws=64", "a band over the judgement calls"),
+    ("negsim experiment=threshold", "what leverage flips each round's outcome"),
+    ("negsim --json rollout.runs=2000 > metrics.json", "the numbers, for a script"),
+    ("negsim efg=game.efg", "a Gambit extensive-form game"),
+)
+
+OUTPUT = (
+    "Output: a run writes outputs/run/DATE_TIME/ (report.html, metrics.json, figures, "
+    "rollout.npz, .hydra/ config); a sweep outputs/multirun/DATE_TIME/ (report.html, table.csv, "
+    "figures, points/). hydra.run.dir=DIR, hydra.sweep.dir=DIR choose."
 )
 
 #: Said after a group's options.
@@ -44,30 +64,19 @@ GROUP_NOTES = {
 
 #: (key, meaning with its unit): each is a key of the composed config.
 KEYS = (
-    ("mediator.transfer_written", "payoff units paid to Kabul on a written guarantee"),
-    ("mediator.transfer_pledge", "payoff units paid to Pakistan on the pledge deal"),
-    ("mediator.penalty_breakdown", "payoff units taken from the side blamed for failure"),
     ("mediator.verification", "fraction 0-1 of a verification mechanism on offer"),
-    ("mediator.deconfliction", "fraction 0-1 of a de-confliction channel on offer"),
-    ("mediator.transfer_compliance", "daily ceasefire payoff units per day Kabul holds"),
+    ("mediator.transfer_written", "payoff units paid to Kabul on a written guarantee"),
+    ("outcome", "the question's outcome: open_war, strikes, clash, incident..."),
+    ("horizon", "the question's days: P(outcome within horizon days)"),
     ("rollout.runs", "ceasefires simulated per predicted outcome (0: none)"),
-    ("rollout.days", "forecast horizon, in days"),
-    ("rollout.method", "monte_carlo (runs from the seed) or exact (Markov chain)"),
+    ("rollout.days", "forecast length, in days"),
     ("seed", "seed of the rollouts: same seed, same numbers"),
     ("solver.method", "enumerate, pure, support, vertex, lemke_howson or qre"),
-    ("solver.selection", "qre, logit_limit or welfare: what predicts the round"),
-    ("solver.lam", "QRE precision per unit of payoff range (null: game's)"),
-    ("uncertainty.draws", "joint draws of the judgement calls (0: none, else >= 2)"),
-    ("after", "ROW/COL: roll the ceasefire out after this outcome"),
-    ("results_dir", "where an experiment or sweep writes table and plots"),
-    ("workers.n_jobs", "a batch's tasks at once (1: in process, -1: all cores)"),
-    ("workers.backend", "local (processes on this machine) or ray"),
-    ("workers.address", "with ray: the cluster to join (host:port, or auto)"),
 )
 
 POINTERS = (
-    "More: negsim --hydra-help (Hydra's own help), negsim --cfg job (the composed config), "
-    "docs/reference.md (every key, its unit and the files a run writes), docs/sweeps.md "
+    "More: docs/reference.md (every key, its unit, the files a run writes); negsim --cfg job "
+    "(the composed config); negsim --hydra-help (Hydra's own help); docs/sweeps.md "
     "(sweeps and launchers: hydra/launcher=joblib hydra.launcher.n_jobs=N, ray_local, "
     "ray_cluster, slurm), docs/tutorial.md."
 )
@@ -111,9 +120,17 @@ def _rows(rows: list[tuple[str, str]], indent: int = 2) -> list[str]:
     ]
 
 
+def _examples(column: int = 50) -> list[str]:
+    """The examples, each command with what it answers after ``#``: at ``column`` where that
+    fits in :data:`WIDTH`, else right after the command."""
+    return [(f"  {command}".ljust(column) + f" # {what}") if len(command) + len(what) + 5 <= column
+            else f"  {command}  # {what}" for command, what in EXAMPLES]
+
+
 def short_help(root: Path | None = None) -> str:
-    """The text of ``negsim --help``: what negsim does, usage, the config groups of ``root``
-    (default: the shipped config folder) with their options, the main keys, where to read on."""
+    """The text of ``negsim --help``: what negsim does, usage, ten examples, where output goes,
+    the config groups of ``root`` (default: the shipped config folder) with their options,
+    the main keys, where to read on."""
     if root is None:
         from negsim.io.configs import config_dir
 
@@ -128,6 +145,11 @@ def short_help(root: Path | None = None) -> str:
         "",
         "Usage:",
         *_rows(list(USAGE)),
+        "",
+        "Examples:",
+        *_examples(),
+        "",
+        textwrap.fill(OUTPUT, WIDTH),
         "",
         "Config groups (GROUP=OPTION; * the default):",
         *_rows(groups),

@@ -11,7 +11,7 @@ folder, for instance after an interrupted sweep.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,15 @@ def sweep_plots(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     return save_figure(sweep_heatmap_figure(ok, a, b), Path(folder) / f"heatmap_{a}_{b}")
 
 
-def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> list[Path]:
+def varying(rows: list[dict[str, Any]]) -> list[str]:
+    """The columns that tell a sweep's points apart: the swept numbers (:func:`swept`) and,
+    when it takes several values, the scenario."""
+    rounds = len({str(r.get("scenario")) for r in rows}) > 1
+    return (["scenario"] if rounds else []) + swept(rows)
+
+
+def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
+              show: Callable[[list[dict[str, Any]]], None] | None = None) -> list[Path]:
     """Gather a sweep folder's points into ``table.csv`` and the standard plots, first
     removing the temporary files an interrupted run left (no point may be being written:
     the callback runs after every job, the fast path after its points).
@@ -83,6 +91,9 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> l
         Folder whose subfolders hold the points' ``metrics.json``.
     results_dir : path, optional
         Where the table and plots go (default: ``sweep_dir``).
+    show : callable, optional
+        Called with the table's rows once it is written (before any failure is raised): the
+        command prints its closing summary with it.
 
     Raises
     ------
@@ -106,6 +117,8 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None) -> l
         paths = write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
     except OSError as exc:
         raise ConfigError(f"{folder}: could not write the sweep's table or plots ({exc.strerror or exc})") from None
+    if show is not None:
+        show(rows)
     bad = [r["status"] for r in rows if r.get("status") != "ok"]
     if bad:
         raise SweepIncomplete(

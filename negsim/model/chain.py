@@ -40,6 +40,7 @@ import numpy as np
 from negsim.errors import ConfigError
 from negsim.model.rollout import (
     DRAWS_PER_DAY,
+    LEVEL_DAYS,
     OPEN_WAR,
     CeasefireParams,
     Situation,
@@ -320,6 +321,10 @@ class ExactResult:
     ----------
     breakdown : numpy.ndarray
         P(broken down by day t): first passage of the breakdown level.
+    reached : numpy.ndarray, shape (days, 4)
+        P(the ladder has reached level k by day t), k = 1..4: first passage of each level.
+    reopened : numpy.ndarray
+        P(the crossings have been open at the end of a day by day t; 1 when they start open).
     incident : numpy.ndarray
         P(at least one incident, a ladder rise, by day t).
     closed : numpy.ndarray
@@ -333,6 +338,8 @@ class ExactResult:
     """
 
     breakdown: np.ndarray
+    reached: np.ndarray
+    reopened: np.ndarray
     incident: np.ndarray
     closed: np.ndarray
     deaths: np.ndarray
@@ -390,6 +397,14 @@ class ExactResult:
         """P(at least one incident, a ladder rise, by ``by_day``) (by the horizon beyond it)."""
         return float(self.incident[min(by_day, self.days) - 1]) if by_day >= 1 else 0.0
 
+    def event_curve(self, days_array: str) -> np.ndarray:
+        """P(the event of a :class:`~negsim.model.rollout.RolloutResult` ``*_day`` array by
+        day t), shape (days,): the exact counterpart of counting that array's runs."""
+        if days_array in LEVEL_DAYS:
+            return self.reached[:, LEVEL_DAYS.index(days_array)]
+        return {"first_incident_day": self.incident, "reopen_day": self.reopened,
+                "breakdown_day": self.breakdown}[days_array]
+
     def summary(self) -> dict[str, Any]:
         """Headline numbers, as :meth:`negsim.model.rollout.RolloutResult.summary` (the
         interval is the value; ``runs`` None), with ``method`` ``exact``."""
@@ -411,17 +426,19 @@ class ExactResult:
 
 
 def _situation_chains(params: CeasefireParams, situation: Situation) -> list[Chain]:
-    """The three chains whose laws give every answer of one situation: the first passage
-    of its breakdown level (read: broken down); the chain without rises (read: mass, no
-    incident yet); the chain with the crossings (read: deaths that day, closed, open war)."""
+    """The seven chains whose laws give every answer of one situation: the first passage of
+    each ladder level 1-4 (read: reached); the chain without rises (read: mass, no incident
+    yet); the chain with the crossings (read: deaths that day, closed, open war); and that
+    chain with the open states absorbing (read: the crossings have been open)."""
     p = daily_probabilities(params, situation)
     level = _levels(situation.punishment_days, crossings=True)
     closed = np.repeat([0.0, 1.0], len(level) // 2)
+    coef, crossing = _tension_coefficients(p), _tension_coefficients(p, crossings=True)
     return [
-        _first_passage(_tension_coefficients(p), situation, situation.breakdown_level),
+        *(_first_passage(coef, situation, k) for k in range(1, OPEN_WAR + 1)),
         (_tension_coefficients(p, rises=False), _start(situation), np.ones((len(level) // 2, 1))),
-        (_tension_coefficients(p, crossings=True), _start(situation, crossings=True),
-         np.column_stack([p["deaths"][level], closed, level == OPEN_WAR])),
+        (crossing, _start(situation, crossings=True), np.column_stack([p["deaths"][level], closed, level == OPEN_WAR])),
+        (_absorbing(crossing, closed == 0), _start(situation, crossings=True), (closed == 0)[:, None].astype(float)),
     ]
 
 
@@ -444,10 +461,12 @@ def exact_results(params: CeasefireParams, situations: Sequence[Situation], days
     situations = list(situations)
     reads = _propagate([c for s in situations for c in _situation_chains(params, s)], tension(params, days))
     out = []
-    for k in range(len(situations)):
-        broken, calm, crossing = reads[3 * k : 3 * k + 3]
+    for k, situation in enumerate(situations):
+        *levels, calm, crossing, opened = reads[7 * k : 7 * k + 7]
+        reached = np.column_stack([r[:, 0] for r in levels])
         out.append(ExactResult(
-            breakdown=broken[:, 0], incident=1.0 - calm[:, 0], deaths=crossing[:, 0], closed=crossing[:, 1],
-            open_war=crossing[:, 2], trade_loss_per_day=params.trade_loss_per_day,
+            breakdown=reached[:, situation.breakdown_level - 1].copy(), reached=reached, reopened=opened[:, 0],
+            incident=1.0 - calm[:, 0], deaths=crossing[:, 0], closed=crossing[:, 1], open_war=crossing[:, 2],
+            trade_loss_per_day=params.trade_loss_per_day,
         ))
     return out

@@ -77,6 +77,21 @@ class _Strata:
         """P(at least one incident, a ladder rise, by ``by_day``)."""
         return float(self._mix([r.incident_probability(by_day) for r in self.results]))
 
+    def event_probability(self, days_array: str, horizon: int,
+                          confidence: float = 0.95) -> tuple[float, float, float]:  # pragma: no cover - each has its own
+        raise NotImplementedError
+
+    def ladder(self, horizon: int) -> dict[str, dict[str, Any]]:
+        """Every named outcome (:data:`negsim.model.outcomes.OUTCOMES`) by day ``horizon``:
+        name to its ``label`` and ``p``, ``low``, ``high`` (the 95% interval)."""
+        from negsim.model.outcomes import OUTCOMES
+
+        out = {}
+        for o in OUTCOMES.values():
+            p, lo, hi = self.event_probability(o.days_array, horizon)
+            out[o.name] = {"label": o.label, "p": p, "low": lo, "high": hi}
+        return out
+
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Forecast(_Strata):
@@ -132,6 +147,16 @@ class Forecast(_Strata):
                 both = np.bincount(np.maximum(dc, days[d]), minlength=never + 1)[1 : self.days + 1].cumsum() / self.runs
                 second += (1 if d == c else 2) * wc * self.weights[d] * both
         return np.maximum(second - p**2, 0.0) / self.runs
+
+    def event_probability(self, days_array: str, horizon: int, confidence: float = 0.95) -> tuple[float, float, float]:
+        """P(the event of a ``*_day`` array of the strata's results by day ``horizon``) with
+        its interval: ``(p, low, high)``. As for :meth:`breakdown_probability`, the estimate
+        is the mean over runs of ``Y_r = sum_c w_c 1[event in run r of stratum c]`` and the
+        interval Wilson's at the effective number of runs ``p (1 - p) / (var(Y) / runs)``."""
+        y = self._mix([r.happened(days_array, horizon) for r in self.results])
+        p, var = np.array(y.mean()), np.array(y.var() / self.runs)
+        lo, hi = self._bounds(p, var, confidence)
+        return float(p), float(lo), float(hi)
 
     def standard_error(self) -> np.ndarray:
         """Standard error of P(breakdown by day t), shape (days,) (:meth:`_variance`)."""
@@ -202,6 +227,12 @@ class ExactForecast(_Strata):
         """P(breakdown by day t) as (estimate, low, high), each shape (days,): the interval is
         the value itself (no sampling error; ``confidence`` is ignored)."""
         p = self._estimate()
+        return p, p, p
+
+    def event_probability(self, days_array: str, horizon: int, confidence: float = 0.95) -> tuple[float, float, float]:
+        """P(the event of a ``*_day`` array by day ``horizon``), exactly: ``(p, p, p)`` (the
+        interval is the value; ``confidence`` is ignored)."""
+        p = float(self._mix([r.event_curve(days_array)[horizon - 1] for r in self.results]))
         return p, p, p
 
     def standard_error(self) -> np.ndarray:

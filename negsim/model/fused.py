@@ -40,14 +40,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from negsim.model.rollout import BLOCK, DRAWS_PER_DAY, OPEN_WAR, TENSION_KEYS
+from negsim.model.rollout import BLOCK, DRAWS_PER_DAY, OPEN_WAR, TENSION_KEYS, start_days
 
 #: Columns of :func:`probability_table`: the scalar entries of
 #: :func:`~negsim.model.rollout.daily_probabilities`, the two tension-scaled ones first.
 COLUMNS = ("attack", "attack_punish", "major", "attributed", "attributed_punish", "pak", "afg", "down",
            "war_exit", "reopen")
 #: Columns of :func:`integer_table`.
-INTEGER_COLUMNS = ("war_exit_level", "punishment_days", "breakdown_level")
+INTEGER_COLUMNS = ("war_exit_level", "punishment_days")
 if set(TENSION_KEYS) != {*COLUMNS[:2], "incident"}:  # pragma: no cover - a guard for who edits TENSION_KEYS
     raise ImportError("negsim.model.fused scales attack, attack_punish and incident by the tension multiplier; "
                       f"TENSION_KEYS is now {TENSION_KEYS}")
@@ -59,11 +59,9 @@ def probability_table(p: dict) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate([np.asarray(p[k], np.float64) for k in COLUMNS], axis=1))
 
 
-def integer_table(p: dict, breakdown: np.ndarray) -> np.ndarray:
-    """The integer entries of ``p`` and the breakdown levels ``breakdown`` (shape (P, 1)), as
-    one int32 table: shape (P, 3), columns :data:`INTEGER_COLUMNS`."""
-    return np.ascontiguousarray(
-        np.concatenate([p["war_exit_level"], p["punishment_days"], breakdown], axis=1).astype(np.int32))
+def integer_table(p: dict) -> np.ndarray:
+    """The integer entries of ``p``, as one int32 table: shape (P, 2), columns :data:`INTEGER_COLUMNS`."""
+    return np.ascontiguousarray(np.concatenate([p["war_exit_level"], p["punishment_days"]], axis=1).astype(np.int32))
 
 
 @njit(cache=True)
@@ -127,8 +125,8 @@ def step_run(level, closed, punish, u, q, incident, war_exit_level,
 
 
 @njit(cache=True)
-def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, punish, broke, first, closed_days,
-                  deaths):  # pragma: no cover - compiled (numba)
+def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, punish, reached, first, reopen,
+                  closed_days, deaths):  # pragma: no cover - compiled (numba)
     """Advance the runs of one block of one situation through day ``day``, in place.
 
     Parameters
@@ -141,16 +139,19 @@ def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, pu
         As in :func:`step_run`.
     deaths_per_level : tuple of 5 float64
         Expected deaths per day at each level.
-    ints : numpy.ndarray of int32, shape (3,)
+    ints : numpy.ndarray of int32, shape (2,)
         The situation's row of :func:`integer_table`.
     level, closed, punish : numpy.ndarray, shape (n,), int8, bool, int32
         The state of the block's first ``n <= BLOCK`` runs, updated.
-    broke, first, closed_days : numpy.ndarray of int32, shape (n,)
-        Breakdown day, first-incident day (0: not yet), closed days so far, updated.
+    reached : numpy.ndarray of int32, shape (4, n)
+        The day each run first reached levels 1-4 (0: not yet), updated.
+    first, reopen, closed_days : numpy.ndarray of int32, shape (n,)
+        First-incident day, first day with the crossings open (0: not yet), closed days so
+        far, updated.
     deaths : numpy.ndarray of float64, shape (n,)
         Expected deaths so far, updated.
     """
-    war_exit_level, punishment_days, breakdown_level = ints[0], ints[1], ints[2]
+    war_exit_level, punishment_days = ints[0], ints[1]
     u0, u1, u2, u3, u4, u5, u6, u7 = u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7]
     for j in range(len(level)):
         before = np.int32(level[j])
@@ -158,14 +159,16 @@ def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, pu
                                              (u0[j], u1[j], u2[j], u3[j], u4[j], u5[j], u6[j], u7[j]),
                                              q, incident, war_exit_level, punishment_days)
         level[j] = new
-        broke[j] += np.int32((broke[j] == 0) & (new >= breakdown_level)) * day
+        for k in range(OPEN_WAR):
+            reached[k, j] += np.int32((reached[k, j] == 0) & (new > k)) * day
         first[j] += np.int32((first[j] == 0) & (new > before)) * day
+        reopen[j] += np.int32((reopen[j] == 0) & (not closed[j])) * day
         closed_days[j] += np.int32(closed[j])
         deaths[j] += by_level(new, deaths_per_level)
 
 
 @njit(cache=True)
-def advance_day(day, m, u, prob, incident, deaths_table, ints, n, level, closed, punish, broke, first,
+def advance_day(day, m, u, prob, incident, deaths_table, ints, n, level, closed, punish, reached, first, reopen,
                 closed_days, deaths):  # pragma: no cover - compiled (numba)
     """Advance the first ``n`` runs of every situation of a chunk through day ``day``, in place.
 
@@ -181,12 +184,14 @@ def advance_day(day, m, u, prob, incident, deaths_table, ints, n, level, closed,
         :func:`probability_table`.
     incident, deaths_table : numpy.ndarray of float64, shape (P, 5)
         Border-incident probability (tension 1) and expected deaths per day, by level.
-    ints : numpy.ndarray of int32, shape (P, 3)
+    ints : numpy.ndarray of int32, shape (P, 2)
         :func:`integer_table`.
     n : int
         Runs simulated, at most ``blocks * BLOCK`` (the rest of the chunk is padding).
-    level, closed, punish, broke, first, closed_days, deaths : numpy.ndarray, shape (P, blocks * BLOCK)
+    level, closed, punish, first, reopen, closed_days, deaths : numpy.ndarray, shape (P, blocks * BLOCK)
         As in :func:`advance_block`, for every situation and run of the chunk.
+    reached : numpy.ndarray of int32, shape (4, P, blocks * BLOCK)
+        As in :func:`advance_block`.
     """
     for i in range(prob.shape[0]):
         pr, inc, dl = prob[i], incident[i], deaths_table[i]
@@ -196,11 +201,11 @@ def advance_day(day, m, u, prob, incident, deaths_table, ints, n, level, closed,
         for lo in range(0, n, BLOCK):
             s = slice(lo, min(n, lo + BLOCK))
             advance_block(np.int32(day), u[lo // BLOCK], q, incident_day, deaths_per_level, ints[i],
-                          level[i, s], closed[i, s], punish[i, s], broke[i, s], first[i, s], closed_days[i, s],
-                          deaths[i, s])
+                          level[i, s], closed[i, s], punish[i, s], reached[:, i, s], first[i, s], reopen[i, s],
+                          closed_days[i, s], deaths[i, s])
 
 
-def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray, breakdown: np.ndarray,
+def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray,
                gens: list[np.random.Generator], n: int) -> tuple[np.ndarray, ...]:
     """One chunk of :func:`negsim.model.rollout.rollout_points`, compiled: the same arguments
     and results as :func:`negsim.model.rollout.roll_chunk`, except that only the first ``n``
@@ -209,11 +214,11 @@ def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarr
     prob = probability_table(p)
     incident = np.ascontiguousarray(p["incident"], np.float64)
     deaths_table = np.ascontiguousarray(p["deaths"], np.float64)
-    ints = integer_table(p, breakdown)
+    ints = integer_table(p)
     level = np.broadcast_to(start, (P, R)).copy()
     closed = np.broadcast_to(start_closed, (P, R)).copy()
     punish = np.zeros((P, R), np.int32)
-    broke = (level >= breakdown).astype(np.int32)  # a ceasefire that starts broken down has by day 1
+    reached, reopen = start_days(level, closed)
     first = np.zeros((P, R), np.int32)
     closed_days = np.zeros((P, R), np.int32)
     deaths = np.zeros((P, R), np.float64)
@@ -222,5 +227,5 @@ def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarr
         for k, g in enumerate(gens):
             g.random(out=u[k])
         advance_day(day, float(m[day - 1]), u, prob, incident, deaths_table, ints, n,
-                    level, closed, punish, broke, first, closed_days, deaths)
-    return broke, first, closed_days, deaths, level
+                    level, closed, punish, reached, first, reopen, closed_days, deaths)
+    return (*reached, first, reopen, closed_days, deaths, level)

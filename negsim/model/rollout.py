@@ -92,14 +92,20 @@ BLOCK = 4096
 DRAWS_PER_DAY = 8
 LEVELS = ("holding", "incident", "clash", "strikes", "open war")
 OPEN_WAR = 4
+#: The arrays of a :class:`RolloutResult` holding the day each ladder level 1-4 was first
+#: reached (its first passage), by level.
+LEVEL_DAYS = ("incident_day", "clash_day", "strikes_day", "war_day")
 #: Entries of :func:`daily_probabilities` that the tension multiplier ``m(t)`` scales.
 TENSION_KEYS = ("attack", "attack_punish", "incident")
 #: How the ceasefire is computed (``rollout.method``): Monte Carlo runs, or exactly from
 #: the ladder's Markov chain (:mod:`negsim.model.chain`).
 CEASEFIRE_METHODS = ("monte_carlo", "exact")
-#: The arrays of a :class:`RolloutResult`, in the order a chunk function returns them, and their dtypes.
-RESULT_ARRAYS = {"breakdown_day": np.int32, "first_incident_day": np.int32, "closed_days": np.int32,
-                 "deaths": np.float64, "final_level": np.int8}
+#: The arrays a chunk function returns, in that order, and their dtypes: the first passage of
+#: each ladder level (:data:`LEVEL_DAYS`), the first rise, the first day the crossings were
+#: open, closed days, deaths and the last level. A :class:`RolloutResult` also holds
+#: ``breakdown_day``, the first passage of its breakdown level.
+RESULT_ARRAYS = {**dict.fromkeys(LEVEL_DAYS, np.int32), "first_incident_day": np.int32, "reopen_day": np.int32,
+                 "closed_days": np.int32, "deaths": np.float64, "final_level": np.int8}
 #: How :func:`rollout_points` advances its chunks: ``auto`` (the compiled kernel for large
 #: rollouts if numba is installed), ``numpy``, or ``fused`` (:mod:`negsim.model.fused`).
 KERNELS = ("auto", "numpy", "fused")
@@ -463,12 +469,20 @@ def stacked_probabilities(params: CeasefireParams, situations) -> dict:
 class RolloutResult:
     """Outcomes of ``runs`` rollouts over ``days`` days (arrays read-only).
 
+    Every ``*_day`` array is the day (1-based) something first happened in each run, 0 if
+    it never did; day 1 when it held from the start (a run that starts at a level has
+    reached it by day 1, as one whose crossings start open has them open).
+
     Attributes
     ----------
     breakdown_day : numpy.ndarray of int32, shape (runs,)
-        Day (1-based) the ladder first reached the breakdown level; 0 if never.
+        Day the ladder first reached the breakdown level.
+    incident_day, clash_day, strikes_day, war_day : numpy.ndarray of int32, shape (runs,)
+        Day the ladder first reached each level 1-4 (:data:`LEVEL_DAYS`).
     first_incident_day : numpy.ndarray of int32, shape (runs,)
-        Day the ladder first rose; 0 if never.
+        Day the ladder first rose.
+    reopen_day : numpy.ndarray of int32, shape (runs,)
+        First day whose end found the crossings open.
     closed_days : numpy.ndarray of int32, shape (runs,)
         Days with closed crossings.
     deaths : numpy.ndarray of float64, shape (runs,)
@@ -480,7 +494,12 @@ class RolloutResult:
     """
 
     breakdown_day: np.ndarray
+    incident_day: np.ndarray
+    clash_day: np.ndarray
+    strikes_day: np.ndarray
+    war_day: np.ndarray
     first_incident_day: np.ndarray
+    reopen_day: np.ndarray
     closed_days: np.ndarray
     deaths: np.ndarray
     final_level: np.ndarray
@@ -488,7 +507,7 @@ class RolloutResult:
     trade_loss_per_day: float
 
     def __post_init__(self) -> None:
-        for name in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level"):
+        for name in ("breakdown_day", *RESULT_ARRAYS):
             getattr(self, name).setflags(write=False)
 
     @property
@@ -535,6 +554,17 @@ class RolloutResult:
         """Fraction of runs with at least one incident (ladder rise) by ``by_day``."""
         d = self.first_incident_day
         return float(np.mean((d > 0) & (d <= by_day)))
+
+    def happened(self, days_array: str, horizon: int) -> np.ndarray:
+        """Whether each run's ``days_array`` (one of :data:`RESULT_ARRAYS`' ``*_day`` arrays)
+        records the event by day ``horizon``: boolean, shape (runs,)."""
+        d = getattr(self, days_array)
+        return (d > 0) & (d <= horizon)
+
+    def event_probability(self, days_array: str, horizon: int, confidence: float = 0.95) -> tuple[float, float, float]:
+        """P(the event of ``days_array`` by day ``horizon``) with its Wilson interval: (p, low, high)."""
+        p, lo, hi = wilson_interval(np.count_nonzero(self.happened(days_array, horizon)), self.runs, confidence)
+        return float(p), float(lo), float(hi)
 
     def summary(self) -> dict[str, float | None]:
         """Headline numbers: P(breakdown by the horizon) with CI, median day (None if
@@ -612,10 +642,11 @@ def check_seed(seed: object) -> int:
 
 def rollout_memory(runs: int, points: int = 1, chunk_runs: int = 16 * BLOCK) -> int:
     """Bytes a rollout of ``points`` sweep points x ``runs`` runs needs, about (an upper
-    estimate): 21 bytes of results per point-run, kept twice while summaries are computed,
-    plus the working arrays of one chunk (the day's uniforms and the per-run state)."""
+    estimate): 41 bytes of results per point-run (:class:`RolloutResult`), kept twice while
+    summaries are computed, plus the working arrays of one chunk (the day's uniforms and the
+    per-run state)."""
     chunk = max(1, chunk_runs // (points * BLOCK)) * BLOCK
-    return 42 * points * runs + 8 * DRAWS_PER_DAY * chunk + 128 * points * chunk
+    return 82 * points * runs + 8 * DRAWS_PER_DAY * chunk + 150 * points * chunk
 
 
 def rollout(
@@ -665,7 +696,15 @@ def _block_range(runs: int, blocks: object) -> tuple[int, int]:
     return int(blocks[0]), int(blocks[1])
 
 
-def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray, breakdown: np.ndarray,
+def start_days(level: np.ndarray, closed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first-passage days of a chunk's runs on day 0: each level 1-4 already reached
+    (day 1) or not (0), shape (4, P, R), and the crossings already open (day 1) or not,
+    shape (P, R); int32. ``level`` (int8) and ``closed`` (bool) are the start, shape (P, R)."""
+    reached = np.stack([(level >= k).astype(np.int32) for k in range(1, OPEN_WAR + 1)])
+    return reached, (~closed).astype(np.int32)
+
+
+def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray,
                gens: list[np.random.Generator], n: int) -> tuple[np.ndarray, ...]:
     """One chunk of :func:`rollout_points` with numpy: :func:`step` on every situation and run a day.
 
@@ -675,8 +714,8 @@ def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarr
         :func:`stacked_probabilities` of the P situations.
     m : numpy.ndarray of float64, shape (days,)
         The tension multiplier of each day (:func:`tension`).
-    start, start_closed, breakdown : numpy.ndarray, shape (P, 1)
-        Start level (int8), crossings closed at the start (bool), breakdown level (int8).
+    start, start_closed : numpy.ndarray, shape (P, 1)
+        Start level (int8) and crossings closed at the start (bool).
     gens : list of numpy.random.Generator
         The chunk's block streams, in block order.
     n : int
@@ -685,15 +724,15 @@ def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarr
 
     Returns
     -------
-    (breakdown_day, first_incident_day, closed_days, deaths, final_level) : numpy.ndarray
-        Shape (P, len(gens) * BLOCK), dtypes int32, int32, int32, float64, int8 (:data:`RESULT_ARRAYS`).
+    tuple of numpy.ndarray
+        :data:`RESULT_ARRAYS`, in order, each shape (P, len(gens) * BLOCK).
     """
     P, R = len(start), len(gens) * BLOCK
     level = np.broadcast_to(start, (P, R)).copy()
     closed = np.broadcast_to(start_closed, (P, R)).copy()
     punish = np.zeros((P, R), np.int32)
-    broke = np.zeros((P, R), np.int32)
-    broke[level >= breakdown] = 1  # a ceasefire that starts broken down has broken down by day 1
+    reached, reopen = start_days(level, closed)
+    peak = level.copy()  # the highest level so far: a level is first reached when the peak passes it
     first = np.zeros((P, R), np.int32)
     closed_days = np.zeros((P, R), np.int32)
     deaths = np.zeros((P, R), np.float64)
@@ -702,11 +741,17 @@ def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarr
         for k, g in enumerate(gens):
             u[:, k * BLOCK : (k + 1) * BLOCK] = g.random((DRAWS_PER_DAY, BLOCK))
         level, closed, punish, rose = step(level, closed, punish, u, on_day(p, float(m[day - 1])))
-        broke[(broke == 0) & (level >= breakdown)] = day
+        i, j = np.nonzero(level > peak)  # few runs a day: the first passages are found among them
+        old, new = peak[i, j], level[i, j]
+        for k in range(1, OPEN_WAR + 1):
+            now = (old < k) & (new >= k)
+            reached[k - 1, i[now], j[now]] = day
+        peak[i, j] = new
         first[(first == 0) & rose] = day
+        reopen[(reopen == 0) & ~closed] = day
         closed_days += closed
         deaths += by_level(p["deaths"], level)
-    return broke, first, closed_days, deaths, level
+    return (*reached, first, reopen, closed_days, deaths, level)
 
 
 def chunk_kernel(kernel: object, work: int) -> Callable[..., tuple[np.ndarray, ...]]:
@@ -789,7 +834,7 @@ def rollout_points(
     m = tension(params, days)
     start = np.array([s.start_level for s in situations], np.int8)[:, None]
     start_closed = np.array([s.border_closed for s in situations])[:, None]
-    breakdown = np.array([s.breakdown_level for s in situations], np.int8)[:, None]
+    breakdown = [s.breakdown_level for s in situations]
     blocks_per_chunk = max(1, chunk_runs // (P * BLOCK))
     first_block, stop_block = _block_range(runs, blocks)
     first_run = first_block * BLOCK
@@ -804,10 +849,11 @@ def rollout_points(
     for b0 in chunks:
         nb = min(blocks_per_chunk, stop_block - b0)
         lo, hi = b0 * BLOCK, min(runs, (b0 + nb) * BLOCK)
-        arrays = advance(p, m, start, start_closed, breakdown, _block_streams(ss, b0, nb), hi - lo)
+        arrays = advance(p, m, start, start_closed, _block_streams(ss, b0, nb), hi - lo)
         for name, arr in zip(RESULT_ARRAYS, arrays, strict=True):
             out[name][:, lo - first_run : hi - first_run] = arr[:, : hi - lo]
     return [
-        RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day, **{k: v[i] for k, v in out.items()})
+        RolloutResult(days=days, trade_loss_per_day=params.trade_loss_per_day,
+                      breakdown_day=out[LEVEL_DAYS[breakdown[i] - 1]][i].copy(), **{k: v[i] for k, v in out.items()})
         for i in range(P)
     ]

@@ -39,7 +39,7 @@ import numpy as np
 
 from negsim.errors import ConfigError
 from negsim.machine import exit_when_gone
-from negsim.model.rollout import BLOCK, CeasefireParams, RolloutResult, Situation, _whole, rollout_points
+from negsim.model.rollout import BLOCK, RESULT_ARRAYS, CeasefireParams, RolloutResult, Situation, _whole, rollout_points
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -359,7 +359,7 @@ def plan_rollouts(groups: Mapping[tuple, Sequence[Situation]], n_workers: int,
     return layout, tasks, costs
 
 
-_RESULT_ARRAYS = ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")
+_RESULT_ARRAYS = ("breakdown_day", *RESULT_ARRAYS)
 
 
 def roll_groups(

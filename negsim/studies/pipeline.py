@@ -27,11 +27,13 @@ from negsim.game import Game, player_scales
 from negsim.io.results import config_hash, package_versions
 from negsim.model.chain import ExactResult
 from negsim.model.forecast import ExactForecast, Forecast
+from negsim.model.outcomes import OUTCOMES, NamedOutcome, check_horizon, named_outcome, question
 from negsim.model.rollout import RolloutSetup, Situation, check_seed
 from negsim.model.scenario import Scenario
 from negsim.model.schema import SolverSpec, UncertaintySpec, parse
 
 if TYPE_CHECKING:
+    from negsim.games.extensive import ExtensiveGame
     from negsim.studies.parallel import Workers
 
 #: Config keys that do not change a point's numbers (left out of its config hash).
@@ -61,6 +63,10 @@ class Point:
     seed: int
     config_hash: str
     uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
+    outcome: NamedOutcome = OUTCOMES["strikes"]
+    horizon: int = 180
+    #: The extensive game of an ``efg=`` file (``game`` is its reduced strategic form).
+    extensive: ExtensiveGame | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,15 +157,29 @@ def build_point(config: Mapping[str, Any]) -> Point:
     if setup.method == "monte_carlo":  # the exact chain keeps no runs
         check_memory(setup.sizes["runs"], 1, setup.sizes["chunk_runs"])
     scenario: Scenario | None
+    extensive = None
+    if config.get("nfg") and config.get("efg"):
+        raise ConfigError(f"efg: give one Gambit file, not nfg={config['nfg']} and efg={config['efg']}")
     if config.get("nfg"):
         game, scenario = read_nfg(config["nfg"]), None
+    elif config.get("efg"):
+        from negsim.games.extensive import reduced_strategic_form
+        from negsim.io.efg import read_efg
+
+        extensive = read_efg(config["efg"])
+        game, scenario = reduced_strategic_form(extensive), None
     else:
         scenario = build_scenario(config.get("scenario"), config.get("game"), config.get("mediator"))
         game = talks_game(scenario)
     lam = solver.lam if solver.lam is not None else (scenario.precision if scenario is not None else None)
     seed = check_seed(config.get("seed", 20251019))
     uncertainty = check_uncertainty(parse(UncertaintySpec, config.get("uncertainty", {}), "uncertainty"), scenario)
+    outcome = named_outcome(config.get("outcome"), setup.breakdown_level)
+    horizon = check_horizon(config.get("horizon"), setup.sizes["days"])
     inputs = {k: v for k, v in config.items() if k not in NOT_INPUTS}
+    for key in ("outcome", "horizon", "efg"):  # unset: the hash of a point is what it was before they existed
+        if inputs.get(key) is None:
+            inputs.pop(key, None)
     if not uncertainty.draws:  # no band: its settings do not change the results
         inputs.pop("uncertainty", None)
     if isinstance(inputs.get("rollout"), Mapping) and inputs["rollout"].get("method") == "monte_carlo":
@@ -169,7 +189,7 @@ def build_point(config: Mapping[str, Any]) -> Point:
         game=game, scenario=scenario, method=solver.method, selection=solver.selection,
         tol=float(solver.tol), lam=None if lam is None else float(lam), after=after_cell(scenario, config.get("after")),
         setup=setup, seed=seed, config_hash=config_hash(json.dumps(inputs, sort_keys=True, default=str)),
-        uncertainty=uncertainty, **setup.sizes,
+        uncertainty=uncertainty, outcome=outcome, horizon=horizon, extensive=extensive, **setup.sizes,
     )
 
 
@@ -274,6 +294,8 @@ def _metrics(point: Point, equilibria, chosen: int, prediction, rule, situations
         "config_hash": point.config_hash,
         "versions": package_versions(),
     }
+    if point.extensive is not None:
+        metrics["extensive"] = behavior_metrics(point.extensive, equilibria)
     if point.scenario is not None:
         sc = point.scenario
         table = outcome_table(sc, prediction)
@@ -304,8 +326,45 @@ def _metrics(point: Point, equilibria, chosen: int, prediction, rule, situations
             "quantiles_days_to_breakdown": {
                 str(q): _finite(d) for q, d in forecast.time_to_breakdown_quantiles().items()
             },
+            "horizon": point.horizon,
+            "ladder": forecast.ladder(point.horizon),
+        }
+        p, lo, hi = forecast.event_probability(point.outcome.days_array, point.horizon)
+        metrics["outcome"] = {
+            "name": point.outcome.name, "label": point.outcome.label,
+            "question": question(point.outcome, point.horizon), "horizon": point.horizon, "days": point.days,
+            "method": forecast.method, "runs": forecast.runs, "p": p, "low": lo, "high": hi,
         }
     return metrics
+
+
+def behavior_metrics(game: ExtensiveGame, equilibria: Sequence[Equilibrium]) -> dict[str, Any]:
+    """An extensive game's equilibria (found on its reduced strategic form) as behaviour
+    strategies (Kuhn): per equilibrium, each player's information sets (key to each action's
+    probability, None where the player's own moves never reach it) and the probability of
+    each outcome label; and, for a game of perfect information, its subgame-perfect
+    equilibrium by backward induction."""
+    from negsim.games.extensive import is_perfect_information, mixed_to_behavior, outcome_probabilities
+    from negsim.solvers.backward_induction import backward_induction
+
+    def by_infoset(p: int, behavior, defined) -> dict[str, Any]:
+        return {info.key: (dict(zip(info.actions, map(float, b), strict=True)) if ok else None)
+                for info, b, ok in zip(game.infosets[p], behavior, defined, strict=True)}
+
+    out: dict[str, Any] = {"title": game.title, "behavior": []}
+    for e in equilibria:
+        beh = [mixed_to_behavior(game, p, e.strategies[p]) for p in (0, 1)]
+        out["behavior"].append({
+            "players": [by_infoset(p, *beh[p]) for p in (0, 1)],
+            "outcomes": outcome_probabilities(game, (beh[0][0], beh[1][0])),
+        })
+    if is_perfect_information(game):
+        spe = backward_induction(game)
+        out["subgame_perfect"] = {
+            "players": [by_infoset(p, spe.behavior[p], [True] * len(game.infosets[p])) for p in (0, 1)],
+            "outcomes": outcome_probabilities(game, spe.behavior), "payoffs": spe.payoffs.tolist(),
+        }
+    return out
 
 
 def _key(point: Point) -> tuple:

@@ -18,6 +18,7 @@ from typing import Any
 
 from negsim.errors import ConfigError
 from negsim.io.tables import read_json_files
+from negsim.model.outcomes import OUTCOMES
 
 #: Estimate columns of the table, after the parameter columns.
 #: Decimals of every estimate in a table: what reproduces on another machine (the logit
@@ -29,8 +30,11 @@ ESTIMATES = (
     "p_written", "p_pledge", "verification_in_force", "channel_in_force",
     "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_breakdown_se", "median_days_to_breakdown",
     "p_incident_21_days", "mean_closed_days", "mean_trade_lost_usd", "mean_deaths", "p_open_war",
+    "outcome", "horizon", "p_outcome", "p_outcome_low", "p_outcome_high",
+    *(f"ladder_{name}{end}" for name in OUTCOMES for end in ("", "_low", "_high")),
     "p_deal_q05", "p_deal_q50", "p_deal_q95", "p_breakdown_q05", "p_breakdown_q50", "p_breakdown_q95",
-    "p_open_war_q05", "p_open_war_q50", "p_open_war_q95", "uncertainty_draws",
+    "p_open_war_q05", "p_open_war_q50", "p_open_war_q95", "p_outcome_q05", "p_outcome_q50", "p_outcome_q95",
+    "uncertainty_draws",
     "ceasefire_method", "runs", "days", "seed", "config_hash", "status",
 )
 #: Estimate columns a table leaves out when no row has a value but the default: a table
@@ -97,6 +101,7 @@ def table_row(metrics: dict[str, Any]) -> dict[str, Any]:
             "runs", "days",
         )},
         ceasefire_method=roll.get("method", "monte_carlo") if roll else None,
+        **_answer_columns(metrics),
         seed=metrics["seed"],
         config_hash=metrics["config_hash"],
         status="ok",
@@ -112,6 +117,20 @@ def table_row(metrics: dict[str, Any]) -> dict[str, Any]:
     row["y"] = json.dumps([round(v, PRINTED_DIGITS) for v in eq["y"]])
     row.update({f"version_{k}": v for k, v in metrics["versions"].items()})
     return row
+
+
+def _answer_columns(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The run's question and answer (``metrics["outcome"]``: ``outcome``, ``horizon``,
+    ``p_outcome`` and its interval) and every named outcome by the horizon with its interval
+    (``ladder_<name>``, ``_low``, ``_high``); nothing without a ceasefire."""
+    answer, ladder = metrics.get("outcome"), metrics.get("rollout", {}).get("ladder", {})
+    if answer is None:
+        return {}
+    out = {"outcome": answer["name"], "horizon": answer["horizon"], "p_outcome": answer["p"],
+           "p_outcome_low": answer["low"], "p_outcome_high": answer["high"]}
+    for name, v in ladder.items():
+        out.update({f"ladder_{name}": v["p"], f"ladder_{name}_low": v["low"], f"ladder_{name}_high": v["high"]})
+    return out
 
 
 def _sort_key(row: dict[str, Any]) -> tuple:

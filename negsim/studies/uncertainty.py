@@ -129,8 +129,9 @@ def with_values(point: Point, space: Sequence[Parameter], values: np.ndarray) ->
 
 
 def exact_answers(point: Point) -> dict[str, Any]:
-    """P(deal), P(breakdown) and P(open war) by the horizon, and the modal outcome, of one
-    point, with the ceasefire after each predicted outcome computed exactly (no sampling)."""
+    """P(deal), P(breakdown) and P(open war) by the last day, the answer to the point's
+    question (``p_outcome``: its named outcome within its horizon) and the modal outcome, of
+    one point, with the ceasefire after each predicted outcome computed exactly (no sampling)."""
     from negsim.model.forecast import strata
     from negsim.model.talks import deal_probability
 
@@ -140,9 +141,31 @@ def exact_answers(point: Point) -> dict[str, Any]:
     out: dict[str, Any] = {"p_deal": deal_probability(sc, P), "modal": np.unravel_index(int(np.argmax(P)), P.shape)}
     if point.runs > 0:
         cells, weights = strata(P)
-        H = outcome_horizons(point, cells, point.days, (point.setup.breakdown_level, OPEN_WAR))
+        levels = (point.setup.breakdown_level, OPEN_WAR)
+        H = outcome_horizons(point, cells, point.days, levels)
         out["p_breakdown"], out["p_open_war"] = (float(v) for v in weights @ H)
+        out["p_outcome"] = float(weights @ asked_outcome(point, cells, H, levels))
     return out
+
+
+def asked_outcome(point: Point, cells: Sequence[tuple[int, int]], H: np.ndarray, levels: Sequence[int]) -> np.ndarray:
+    """P(the point's named outcome within its horizon) after each outcome ``cells``, exactly,
+    shape (len(cells),): read off ``H`` (:func:`outcome_horizons` of ``levels`` by the last
+    day) when it holds the answer, else from the chain."""
+    from negsim.model.chain import exact_results
+    from negsim.model.outcomes import LEVEL_OUTCOMES
+    from negsim.model.situation import outcome_ceasefire
+
+    name = point.outcome.name
+    if name in LEVEL_OUTCOMES:
+        level = LEVEL_OUTCOMES.index(name) + 1
+        if level in levels and point.horizon == point.days:
+            return np.asarray(H)[:, list(levels).index(level)]
+        return outcome_horizons(point, cells, point.horizon, (level,))[:, 0]
+    assert point.scenario is not None
+    situations = [outcome_ceasefire(point.scenario, i, j, point.setup)[0] for i, j in cells]
+    return np.array([r.event_curve(point.outcome.days_array)[-1]
+                     for r in exact_results(point.setup.params, situations, point.horizon)])
 
 
 def outcome_horizons(point: Point, cells: Sequence[tuple[int, int]], days: int, levels: Sequence[int]) -> np.ndarray:

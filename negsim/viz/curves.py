@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
 from negsim.model.forecast import ExactForecast, Forecast
+from negsim.model.outcomes import OUTCOMES
 from negsim.studies.sweep import ESTIMATES
 from negsim.viz.canvas import new_figure
 from negsim.viz.words import axis_label, metric_label, scenario_title, setting_text, term, unit_note
@@ -272,11 +273,30 @@ class _Series:
     modal: tuple[str, ...]
 
 
+def _asked_horizon(rows: Sequence[Mapping[str, Any]]) -> int | None:
+    """The rows' one ``horizon`` (the days a named outcome is counted within), or None."""
+    value = _common(rows, "horizon")
+    return None if value is None else int(_number(value))
+
+
+def headline(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The probability a sweep's figures show: ``p_breakdown``, or the column of the named
+    outcome the rows ask about (``outcome=``, ``horizon=``: ``ladder_<outcome>``) where that
+    is another number in some row."""
+    name = _common(rows, "outcome")
+    column = f"ladder_{name}"
+    if name is None or not rows or column not in rows[0]:
+        return "p_breakdown"
+    differs = any(abs(_number(r.get(column)) - _number(r.get("p_breakdown"))) > 1e-12 for r in rows)
+    return column if differs else "p_breakdown"
+
+
 def _series(rows: Sequence[Mapping[str, Any]], param: str, others: Sequence[str],
-            titles: Mapping[str, str]) -> list[_Series]:
+            titles: Mapping[str, str], metric: str = "p_breakdown") -> list[_Series]:
     """The rows grouped by the values of ``others``, each group sorted by ``param``;
-    groups ordered by their values (numbers numerically)."""
-    cols = (param, "p_breakdown", "p_breakdown_low", "p_breakdown_high", "p_deal")
+    groups ordered by their values (numbers numerically). ``pb``, ``lo`` and ``hi`` of each
+    series are ``metric`` and its interval (``<metric>_low``, ``<metric>_high``)."""
+    cols = (param, metric, f"{metric}_low", f"{metric}_high", "p_deal")
     groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for r in rows:
         groups.setdefault(tuple(str(r.get(k)) for k in others), []).append(r)
@@ -296,10 +316,12 @@ def _series(rows: Sequence[Mapping[str, Any]], param: str, others: Sequence[str]
     return out
 
 
-def _parameter_band(rows: Sequence[Mapping[str, Any]], param: str):
-    """``(values, breakdown 5%, 95%, deal 5%, 95%, draws)`` of the rows' parameter band,
-    sorted by the parameter, or None when the table has no band."""
-    cols = (param, "p_breakdown_q05", "p_breakdown_q95", "p_deal_q05", "p_deal_q95")
+def _parameter_band(rows: Sequence[Mapping[str, Any]], param: str, metric: str = "p_breakdown"):
+    """``(values, metric 5%, 95%, deal 5%, 95%, draws)`` of the rows' parameter band, sorted
+    by the parameter, or None when the table has no band (a named outcome's band is that of
+    the rows' question, ``p_outcome``)."""
+    base = "p_breakdown" if metric == "p_breakdown" else "p_outcome"
+    cols = (param, f"{base}_q05", f"{base}_q95", "p_deal_q05", "p_deal_q95")
     ok = [r for r in _ok(rows) if all(c in r for c in cols)]
     data = np.array([[_number(r[c]) for c in cols] for r in ok], dtype=float).reshape(-1, len(cols))
     data = data[np.all(np.isfinite(data), axis=1)]
@@ -343,8 +365,9 @@ def _flat(values: np.ndarray) -> bool:
     return not len(finite) or float(np.ptp(finite)) < 1e-9
 
 
-def _draw_one(ax: Axes, axd: Axes | None, s: _Series, band, short: str) -> None:
-    """A single series: P(breakdown) with its band (and the parameter band) above, P(deal) below."""
+def _draw_one(ax: Axes, axd: Axes | None, s: _Series, band, short: str, quantity: str) -> None:
+    """A single series: ``quantity`` (its name in the legend, e.g. "P(ceasefire breakdown)")
+    with its band (and the parameter band) above, P(deal) below."""
     sampled = bool(np.any(s.hi > s.lo))  # the exact chain (rollout.method=exact) has no interval
     if band is not None:
         bv, b_lo, b_hi, d_lo, d_hi, draws = band
@@ -359,7 +382,7 @@ def _draw_one(ax: Axes, axd: Axes | None, s: _Series, band, short: str) -> None:
     elif sampled:
         ax.fill_between(s.v, s.lo, s.hi, color="C3", alpha=0.25, lw=0, label="95% interval (Monte Carlo)")
     ax.plot(s.v, s.pb, color="C3", lw=2, marker="o", ms=3.5,
-            label="P(ceasefire breakdown)" + ("" if sampled else ", exact (Markov chain)"))
+            label=quantity + ("" if sampled else ", exact (Markov chain)"))
     for x, y, ha in ((s.v[0], s.pb[0], "left"), (s.v[-1], s.pb[-1], "right")):
         ax.annotate(f"{y:.3f}", (x, y), xytext=(0, 7), textcoords="offset points", ha=ha, fontsize=8, color="C3")
     if axd is None:
@@ -431,11 +454,12 @@ def escalation_vs_leverage_figure(
         raise NegsimError(f"escalation_vs_leverage_figure: missing column '{missing[0]}'")
     ok = _ok(rows)
     titles = titles or {}
-    others = _varying_parameters(ok, (param,)) if ok else []
-    series = _series(ok, param, others, titles)
+    others = _varying_parameters(ok, (param, "outcome", "horizon")) if ok else []
+    metric = headline(ok)
+    series = _series(ok, param, others, titles, metric)
     if not series:
         raise NegsimError("escalation_vs_leverage_figure: no finite rows to plot")
-    horizon = _horizon(ok, horizon)
+    horizon = _horizon(ok, horizon if horizon is not None or metric == "p_breakdown" else _asked_horizon(ok))
     short = term(param).short
     all_deal = np.concatenate([s.pd for s in series])
     show_deal = not _flat(all_deal)
@@ -445,14 +469,15 @@ def escalation_vs_leverage_figure(
         ax, axd = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
     else:
         ax, axd = fig.add_subplot(1, 1, 1), None
-    band = _parameter_band(ok, param) if single else None
+    band = _parameter_band(ok, param, metric) if single else None
     if single:
-        _draw_one(ax, axd, series[0], band, short)
+        quantity = "P(ceasefire breakdown)" if metric == "p_breakdown" else f"P({OUTCOMES[metric[7:]].label})"
+        _draw_one(ax, axd, series[0], band, short, quantity)
     else:
         _draw_many(ax, axd, series)
     drawn = [np.concatenate([s.pb, s.lo, s.hi]) for s in series] + ([band[1], band[2]] if band is not None else [])
     _probability_axis(ax, np.concatenate(drawn))
-    ax.set_ylabel(metric_label("p_breakdown", horizon).replace(" within", "\nwithin"))
+    ax.set_ylabel(metric_label(metric, horizon).replace(" within", "\nwithin"))
     bottom = ax
     if axd is not None:
         deal = [all_deal] + ([band[3], band[4]] if band is not None else [])
@@ -469,7 +494,8 @@ def escalation_vs_leverage_figure(
     if not single:
         ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
                   title=", ".join(term(c).short if c != "scenario" else "round" for c in others), title_fontsize=8.5)
-    lines = [title if title is not None else _sweep_title(ok, short, titles)]
+    what = "the ceasefire" if metric == "p_breakdown" else f"{OUTCOMES[metric[7:]].label} within {horizon} days"
+    lines = [title if title is not None else _sweep_title(ok, short, titles, what)]
     if not show_deal:
         lines.append(f"P(deal) = {all_deal[np.isfinite(all_deal)][0]:.3f} at every value (not drawn)"
                      if np.isfinite(all_deal).any() else "P(deal) not given")
@@ -481,10 +507,11 @@ def escalation_vs_leverage_figure(
     return fig
 
 
-def _sweep_title(rows: Sequence[Mapping[str, Any]], short: str, titles: Mapping[str, str]) -> str:
-    """The default title of a sweep: its round, if one, and the swept value."""
+def _sweep_title(rows: Sequence[Mapping[str, Any]], short: str, titles: Mapping[str, str],
+                 what: str = "the ceasefire") -> str:
+    """The default title of a sweep: its round, if one, what it shows and the swept value."""
     one = _common(rows, "scenario")
-    text = (f"{titles.get(one) or scenario_title(one)}: " if one else "") + f"the ceasefire and the talks against the {short}"
+    text = (f"{titles.get(one) or scenario_title(one)}: " if one else "") + f"{what} and the talks against the {short}"
     return text[:1].upper() + text[1:]
 
 
@@ -515,7 +542,7 @@ def sweep_heatmap_figure(
     a: str,
     b: str,
     *,
-    metric: str = "p_breakdown",
+    metric: str | None = None,
     horizon: int | None = None,
     titles: Mapping[str, str] | None = None,
 ) -> Figure:
@@ -531,8 +558,8 @@ def sweep_heatmap_figure(
         Rows of a sweep table (numbers or strings); rows whose ``status`` is not ``ok`` are skipped.
     a, b : str
         The swept columns on x and y.
-    metric : str
-        The column coloured (a probability or any other estimate).
+    metric : str, optional
+        The column coloured (a probability or any other estimate); default :func:`headline`.
     horizon : int, optional
         The forecast's horizon in days; default: the rows' ``days`` column.
     titles : mapping of str to str, optional
@@ -544,6 +571,10 @@ def sweep_heatmap_figure(
         No rows with finite values, or a missing column.
     """
     ok = _ok(rows)
+    if metric is None:
+        metric = headline(ok)
+    if metric.startswith("ladder_") and horizon is None:
+        horizon = _asked_horizon(ok)
     missing = [c for c in (a, b, metric) if not ok or c not in ok[0]]
     if missing:
         raise NegsimError(f"sweep_heatmap_figure: missing column '{missing[0]}'" if ok

@@ -89,29 +89,44 @@ def equilibria_report(game: Game, equilibria: Sequence[Equilibrium], selected: i
     return "\n".join(lines)
 
 
-def rollout_report(forecast, outcomes: list[dict]) -> str:
-    """Headline numbers of the ceasefire forecast, and the ceasefire after each outcome.
+def _interval(p: float, low: float, high: float, exact: bool) -> str:
+    """``0.0508 (95% CI 0.0468-0.0551)``, or for an exact value ``0.0508 (exact: no sampling error)``."""
+    return f"{p:.4f} (exact: no sampling error)" if exact else f"{p:.4f} (95% CI {low:.4f}-{high:.4f})"
 
-    ``outcomes`` are the records of ``metrics.json``'s ``outcomes`` (with ``ceasefire``
-    entries for the strata).
-    """
+
+def _by_day(d: float, days: int) -> str:
+    """A quantile's day in words: ``by day 25``, or ``not within the 180 days``."""
+    return f"not within the {days} days" if d == float("inf") else f"by day {d:g}"
+
+
+def rollout_report(forecast, metrics: dict) -> str:
+    """The answer to the run's question (``metrics["outcome"]``) with its interval, every
+    named outcome by the horizon (``metrics["rollout"]["ladder"]``), the headline numbers of
+    the ceasefire forecast, and the ceasefire after each outcome (``metrics["outcomes"]``,
+    with ``ceasefire`` entries for the strata)."""
     from negsim.model.rollout import LEVELS
 
     s = forecast.summary()
     q = forecast.time_to_breakdown_quantiles()
-    fmt = lambda d: "beyond horizon" if d == float("inf") else f"day {d:g}"  # noqa: E731
+    outcomes, answer, ladder = metrics["outcomes"], metrics["outcome"], metrics["rollout"]["ladder"]
     level = LEVELS[next(o["ceasefire"]["breakdown_level"] for o in outcomes if "ceasefire" in o)]
     exact = s["method"] == "exact"
     how = "exact (Markov chain)," if exact else f"{s['runs']:,} runs x"
+    horizon = answer["horizon"]
     lines = [
         f"Ceasefire forecast: {how} {s['days']} days after each of {s['strata']} predicted "
         "outcome(s), weighted by their probabilities",
-        f"  P(breakdown, '{level}' or worse, by day {s['days']}): {s['p_breakdown']:.4f} "
-        + ("(exact: no sampling error)" if exact else f"(95% CI {s['p_breakdown_low']:.4f}-{s['p_breakdown_high']:.4f})"),
-        f"  time to breakdown: 25% by {fmt(q[0.25])}, median {fmt(q[0.5])}, 75% by {fmt(q[0.75])}",
+        f"  {answer['question']}: {_interval(answer['p'], answer['low'], answer['high'], exact)}",
+        f"  within {horizon} days, each outcome: "
+        + "; ".join(f"{v['label']} {v['p']:.4f}" + ("" if exact else f" ({v['low']:.4f}-{v['high']:.4f})")
+                    for v in ladder.values()),
+        f"  P(breakdown, '{level}' or worse, by day {s['days']}): "
+        + _interval(s["p_breakdown"], s["p_breakdown_low"], s["p_breakdown_high"], exact),
+        f"  time to breakdown: 25% {_by_day(q[0.25], s['days'])}, median {_by_day(q[0.5], s['days'])}, "
+        f"75% {_by_day(q[0.75], s['days'])}",
         f"  P(at least one incident in 21 days): {forecast.incident_probability(21):.4f}",
         f"  mean closed-crossing days {s['mean_closed_days']:.1f} (trade lost ${s['mean_trade_lost_usd'] / 1e6:.1f} million); "
-        f"mean deaths {s['mean_deaths']:.1f}; P(open war at the horizon) {s['p_open_war']:.4f}",
+        f"mean deaths {s['mean_deaths']:.1f}; P(at open war on day {s['days']}) {s['p_open_war']:.4f}",
         "  after each outcome (probability: deterred?, Pakistan's retaliation, verification and channel in force, "
         f"P(breakdown by day {s['days']})):",
     ]
@@ -126,9 +141,10 @@ def rollout_report(forecast, outcomes: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def band_report(band: dict, rollout: dict | None) -> str:
+def band_report(band: dict, rollout: dict | None, question: str | None = None) -> str:
     """The parameter band of a point (``metrics["uncertainty"]``) beside its Monte Carlo
-    interval (or its exact value, ``rollout.method=exact``)."""
+    interval (or its exact value, ``rollout.method=exact``); ``question`` names the answer
+    ``p_outcome`` (``metrics["outcome"]["question"]``)."""
     lines = [
         f"Parameter band: {band['draws']} joint draws of {len(band['parameters'])} judgement calls from their "
         f"priors ({band['method']}, seed {band['seed']}; ceasefire computed exactly for each draw)"
@@ -136,10 +152,12 @@ def band_report(band: dict, rollout: dict | None) -> str:
            if band.get("use") == "posterior" else "")
         + ". 5%, 50% and 95% points over the draws:"
     ]
-    names = {"p_deal": "P(deal)", "p_breakdown": "P(breakdown by the horizon)", "p_open_war": "P(open war by the horizon)"}
+    names = {"p_deal": "P(deal)", "p_breakdown": "P(breakdown by the last day)", "p_open_war": "P(open war by the last day)",
+             "p_outcome": "the question"}
     for key, label in names.items():
         if f"{key}_q05" not in band:
             continue
+        label = question or label if key == "p_outcome" else label
         line = f"  {label}: {band[f'{key}_q05']:.3f} / {band[f'{key}_q50']:.3f} / {band[f'{key}_q95']:.3f}"
         if key == "p_breakdown" and rollout and rollout.get("method") == "exact":
             line += f"   (exact chain at the stated values: {rollout['p_breakdown']:.3f})"
@@ -150,3 +168,83 @@ def band_report(band: dict, rollout: dict | None) -> str:
     shares = sorted(band["p_outcome_is_prediction"].items(), key=lambda kv: -kv[1])
     lines.append("  most probable outcome over the draws: " + "; ".join(f"{o} in {100 * p:.0f}%" for o, p in shares))
     return "\n".join(lines)
+
+
+def _answer(metrics: dict) -> str:
+    """The run's question answered in a few words: ``P(open war within 90 days) 0.613 (95% CI
+    0.598-0.628)``, or exact; empty without a ceasefire."""
+    a = metrics.get("outcome")
+    if a is None:
+        return ""
+    exact = a["method"] == "exact"
+    return f"{a['question']} {a['p']:.3f}" + (" (exact)" if exact else f" (95% CI {a['low']:.3f}-{a['high']:.3f})")
+
+
+def _modal(metrics: dict) -> str:
+    """The most likely talks outcome of a point, or empty."""
+    outcomes: dict[str, float] = metrics.get("selected_outcomes") or {}
+    return max(outcomes, key=lambda k: outcomes[k]) if outcomes else ""
+
+
+def point_line(where: str, metrics: dict) -> str:
+    """One line for a sweep's point: ``where`` (its overrides), the answer to the question,
+    P(deal) and the most likely talks outcome; or the point's error."""
+    if "error" in metrics:
+        return f"{where}: error: {metrics['error']}"
+    parts = [p for p in (_answer(metrics),
+                         f"P(deal) {metrics['p_deal']:.3f}" if metrics.get("p_deal") is not None else "",
+                         f"talks: {_modal(metrics)}" if _modal(metrics) else "") if p]
+    return f"{where}: " + "; ".join(parts or ["solved"])
+
+
+#: Rows of a sweep's closing summary printed in full; a longer sweep shows its first and
+#: last rows (the table file has them all).
+SUMMARY_ROWS = 40
+
+
+def summary_table(rows: list[dict], params: list[str]) -> str:
+    """The closing summary of a sweep as an aligned text table: the parameters ``params``
+    that vary, the answer to the question with its interval (``p_outcome``), P(deal), the
+    most likely talks outcome and the status, one line per row (rows of the sweep table,
+    :func:`negsim.studies.sweep.table_row`)."""
+    def cell(r: dict, key: str) -> str:
+        v = r.get(key)
+        return "" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    def answer(r: dict) -> str:
+        if r.get("p_outcome") is None:
+            return ""
+        same = r.get("p_outcome_low") == r.get("p_outcome_high") == r.get("p_outcome")
+        return f"{r['p_outcome']:.3f}" + ("" if same else f" ({r['p_outcome_low']:.3f}-{r['p_outcome_high']:.3f})")
+
+    asked = next((r for r in rows if r.get("outcome")), None)
+    head = [*params, f"P({asked['outcome'].replace('_', ' ')} within {asked['horizon']} days)" if asked else "P(outcome)",
+            "P(deal)", "most likely talks outcome", "status"]
+    shown = rows if len(rows) <= SUMMARY_ROWS else [*rows[:SUMMARY_ROWS // 2], None, *rows[-SUMMARY_ROWS // 2:]]
+    body = [None if r is None else [*(cell(r, k) for k in params), answer(r), cell(r, "p_deal"),
+                                    str(r.get("modal_outcome") or ""), str(r.get("status", ""))]
+            for r in shown]
+    widths = [max([len(h)] + [len(b[i]) for b in body if b is not None]) for i, h in enumerate(head)]
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    lines = [f"Sweep summary ({len(rows)} point(s)):", fmt(head), fmt(["-" * w for w in widths])]
+    lines += [f"... {len(rows) - SUMMARY_ROWS} more row(s) in the table ..." if b is None else fmt(b) for b in body]
+    return "\n".join(lines)
+
+
+def behavior_report(game, equilibria) -> str:
+    """An extensive game's equilibria (of its reduced strategic form) in behaviour strategies:
+    who does what at each information set and what follows (:func:`negsim.solvers.
+    backward_induction.describe`), and for perfect information the subgame-perfect one."""
+    from textwrap import indent
+
+    from negsim.games.extensive import is_perfect_information, mixed_to_behavior
+    from negsim.solvers.backward_induction import backward_induction, describe
+
+    parts = [f"In behaviour strategies ({game.title}):"]
+    for k, e in enumerate(equilibria, 1):
+        beh = [mixed_to_behavior(game, p, e.strategies[p]) for p in (0, 1)]
+        parts.append(f"  #{k}:\n" + indent(describe(game, (beh[0][0], beh[1][0]), defined=(beh[0][1], beh[1][1])), "    "))
+    if is_perfect_information(game):
+        spe = backward_induction(game)
+        parts.append("  subgame perfect (backward induction):\n" + indent(describe(game, spe.behavior), "    "))
+    return "\n".join(parts)

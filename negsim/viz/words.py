@@ -220,6 +220,12 @@ def metric_label(name: str, horizon: int | None = None) -> str:
     ``("p_breakdown", 180)`` -> ``"P(ceasefire breaks down within 180 days)"``; a band column
     (``p_breakdown_q05``) adds which point of the band; an unknown name gets :func:`readable`.
     """
+    if name.startswith("ladder_"):  # a named outcome by the horizon (negsim.model.outcomes)
+        from negsim.model.outcomes import OUTCOMES
+
+        stem = name[len("ladder_"):].removesuffix("_low").removesuffix("_high")
+        if stem in OUTCOMES:
+            return f"P({OUTCOMES[stem].label} {_within(horizon)})"
     base, _, q = name.rpartition("_q")
     if base and q in ("05", "50", "95"):
         point = {"05": "5th percentile", "50": "median", "95": "95th percentile"}[q]

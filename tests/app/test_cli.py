@@ -128,7 +128,8 @@ BAD_NFG = {
 }
 
 
-TOP_KEYS = "after, bargaining, ceasefire, game, mediator, mode, nfg, output, results_dir, rollout, scenario, seed, sensitivity, solver, threshold, uncertainty, workers"
+TOP_KEYS = ("after, bargaining, ceasefire, efg, game, horizon, mediator, mode, nfg, outcome, output, results_dir, rollout, "
+            "scenario, seed, sensitivity, solver, threshold, uncertainty, workers")
 NO_SOURCE = "missing source (list POSITIONS.md IDs or 'cite:Author Year')"
 
 

@@ -271,7 +271,7 @@ def test_the_report_and_the_figures_say_exact_and_draw_no_interval():
     from negsim.viz.text import band_report, rollout_report
 
     out = run_point(build_point(shipped_config(rollout={"method": "exact", "days": 30})))
-    text = rollout_report(out.rollout, out.metrics["outcomes"])
+    text = rollout_report(out.rollout, out.metrics)
     assert text.startswith("Ceasefire forecast: exact (Markov chain), 30 days after each of 9 predicted outcome(s)")
     assert "(exact: no sampling error)" in text and "runs" not in text and "95% CI" not in text
     fig = breakdown_figure(out.rollout, "t")

@@ -33,12 +33,12 @@ def test_build_point_refuses_a_seed_that_is_not_a_non_negative_integer(seed):
 
 def test_rollout_memory_grows_with_runs_and_points():
     assert rollout_memory(10_000) < rollout_memory(20_000) < rollout_memory(2_000_000) < rollout_memory(2_000_000, points=4)
-    assert rollout_memory(0, points=1, chunk_runs=BLOCK) == 8 * 8 * BLOCK + 128 * BLOCK
+    assert rollout_memory(0, points=1, chunk_runs=BLOCK) == 8 * 8 * BLOCK + 150 * BLOCK
 
 
 def test_check_memory_refuses_with_the_estimate_and_the_limit():
     check_memory(10_000, 1, 65536, limit=2**30)
-    with pytest.raises(ConfigError, match=r"^rollout\.runs: 50,000,000 runs x 3 points need about 5\.9 GiB of memory, "
+    with pytest.raises(ConfigError, match=r"^rollout\.runs: 50,000,000 runs x 3 points need about 11\.5 GiB of memory, "
                                           r"1\.0 GiB is available; lower rollout\.runs \(or sweep fewer points at once\)$"):
         check_memory(50_000_000, 3, 65536, limit=2**30)
 
@@ -46,7 +46,7 @@ def test_check_memory_refuses_with_the_estimate_and_the_limit():
 def test_a_rollout_too_large_for_the_machine_is_refused_before_anything_is_written(tmp_path, negsim_cli):
     code, _, err = negsim_cli(["rollout.runs=5000000000", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
     assert code == 2
-    assert re.fullmatch(r"negsim: error: rollout\.runs: 5,000,000,000 runs x 1 point need about 195\.6 GiB of memory, "
+    assert re.fullmatch(r"negsim: error: rollout\.runs: 5,000,000,000 runs x 1 point need about 381\.9 GiB of memory, "
                         r"[0-9.]+ GiB is available; lower rollout\.runs \(or sweep fewer points at once\)\n", err), err
     assert not any(tmp_path.iterdir())
 
