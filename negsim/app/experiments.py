@@ -111,6 +111,7 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
     from tqdm import tqdm
 
     from negsim.io.results import write_json_atomic
+    from negsim.model.outcomes import LEVEL_OUTCOMES, question
     from negsim.studies.global_sensitivity import sobol_indices
     from negsim.studies.uncertainty import band, exact_answers, with_values
     from negsim.viz.curves import sobol_figure
@@ -140,11 +141,14 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
             **{f"q{round(100 * q):02d}": (float(np.quantile(values, q)) if len(values) else None) for q in (0.05, 0.5, 0.95)},
         })
     space = list(result.space)
+    asked_default = point.outcome.name == LEVEL_OUTCOMES[point.setup.breakdown_level - 1] and point.horizon == point.days
     with tqdm(total=spec.sobol_base * (2 * len(space) + 2), desc="Sobol indices", unit="run") as bar:
         def evaluate(v: np.ndarray) -> dict[str, float]:
             answers = exact_answers(with_values(point, space, v))
             answers.pop("modal")
             answers.pop("p_open_war", None)
+            if asked_default:  # the question is the breakdown by the last day: its indices once
+                answers.pop("p_outcome", None)
             bar.update(1)
             return answers
 
@@ -161,7 +165,8 @@ def uncertainty_experiment(point: Point, folder: Path, *, threshold_knobs: Seque
         write_text_atomic(folder / "sobol.csv", csv_text(_printed(sobol_rows))),
         write_json_atomic(folder / "summary.json", summary),
     ]
-    labels = {"p_deal": "P(deal)", "p_breakdown": f"P(breakdown by day {point.days})"}
+    labels = {"p_deal": "P(deal)", "p_breakdown": f"P(breakdown by day {point.days})",
+              "p_outcome": question(point.outcome, point.horizon)}
     for name, rows in indices.items():
         paths += save_figure(sobol_figure(rows, f"{sc.title}: what {labels.get(name, name)} rests on"), folder / f"sobol_{name}")
     return summary, paths

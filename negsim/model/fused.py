@@ -125,7 +125,7 @@ def step_run(level, closed, punish, u, q, incident, war_exit_level,
 
 
 @njit(cache=True)
-def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, punish, reached, first, reopen,
+def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, punish, r1, r2, r3, r4, first, reopen,
                   closed_days, deaths):  # pragma: no cover - compiled (numba)
     """Advance the runs of one block of one situation through day ``day``, in place.
 
@@ -143,8 +143,9 @@ def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, pu
         The situation's row of :func:`integer_table`.
     level, closed, punish : numpy.ndarray, shape (n,), int8, bool, int32
         The state of the block's first ``n <= BLOCK`` runs, updated.
-    reached : numpy.ndarray of int32, shape (4, n)
-        The day each run first reached levels 1-4 (0: not yet), updated.
+    r1, r2, r3, r4 : numpy.ndarray of int32, shape (n,)
+        The day each run first reached levels 1-4 (0: not yet), updated (four contiguous
+        arrays rather than one of shape (4, n): the run loop then vectorises).
     first, reopen, closed_days : numpy.ndarray of int32, shape (n,)
         First-incident day, first day with the crossings open (0: not yet), closed days so
         far, updated.
@@ -159,12 +160,18 @@ def advance_block(day, u, q, incident, deaths_per_level, ints, level, closed, pu
                                              (u0[j], u1[j], u2[j], u3[j], u4[j], u5[j], u6[j], u7[j]),
                                              q, incident, war_exit_level, punishment_days)
         level[j] = new
-        for k in range(OPEN_WAR):
-            reached[k, j] += np.int32((reached[k, j] == 0) & (new > k)) * day
         first[j] += np.int32((first[j] == 0) & (new > before)) * day
-        reopen[j] += np.int32((reopen[j] == 0) & (not closed[j])) * day
         closed_days[j] += np.int32(closed[j])
         deaths[j] += by_level(new, deaths_per_level)
+    # The first passages in a second pass: with them in the first, the loop writes too many
+    # arrays for LLVM to check they do not overlap, and it stops vectorising (3x slower).
+    for j in range(len(level)):
+        new = level[j]
+        r1[j] += np.int32((r1[j] == 0) & (new >= 1)) * day
+        r2[j] += np.int32((r2[j] == 0) & (new >= 2)) * day
+        r3[j] += np.int32((r3[j] == 0) & (new >= 3)) * day
+        r4[j] += np.int32((r4[j] == 0) & (new >= 4)) * day
+        reopen[j] += np.int32((reopen[j] == 0) & (not closed[j])) * day
 
 
 @njit(cache=True)
@@ -201,8 +208,8 @@ def advance_day(day, m, u, prob, incident, deaths_table, ints, n, level, closed,
         for lo in range(0, n, BLOCK):
             s = slice(lo, min(n, lo + BLOCK))
             advance_block(np.int32(day), u[lo // BLOCK], q, incident_day, deaths_per_level, ints[i],
-                          level[i, s], closed[i, s], punish[i, s], reached[:, i, s], first[i, s], reopen[i, s],
-                          closed_days[i, s], deaths[i, s])
+                          level[i, s], closed[i, s], punish[i, s], reached[0, i, s], reached[1, i, s],
+                          reached[2, i, s], reached[3, i, s], first[i, s], reopen[i, s], closed_days[i, s], deaths[i, s])
 
 
 def roll_chunk(p: dict, m: np.ndarray, start: np.ndarray, start_closed: np.ndarray,

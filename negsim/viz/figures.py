@@ -161,8 +161,9 @@ def qre_path_figure(game: Game, *, path=None, title: str | None = None) -> Figur
     axes = fig.subplots(1, 2, sharey=True)
     for ax, probs, labels, player in ((axes[0], path.x, rows, game.players[0]), (axes[1], path.y, cols, game.players[1])):
         start = 1.0 / len(labels)
-        for k, lab in enumerate(labels):
-            ax.plot(lam[keep], probs[keep, k], lw=2, color=f"C{k}", label=f"{lab} (ends at {probs[-1, k]:.2f})")
+        for k, lab in enumerate(labels):  # an action's id in words (insist_written: "insist written")
+            ax.plot(lam[keep], probs[keep, k], lw=2, color=f"C{k}",
+                    label=f"{lab.replace('_', ' ')} (ends at {probs[-1, k]:.2f})")
         ax.axhline(start, color="#888888", lw=1, ls=":", label=f"random play at λ = 0 (1/{len(labels)} each)")
         ax.set_xscale("log")
         ax.set_ylim(-0.03, 1.03)
