@@ -24,7 +24,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from negsim.model.chain import QUANTILES, ExactResult, first_days, hazard_from_survival
-from negsim.model.rollout import OPEN_WAR, RolloutResult, wilson_bounds
+from negsim.model.rollout import LEVEL_DAYS, OPEN_WAR, RolloutResult, wilson_bounds
+
+#: The per-run arrays ``rollout.npz`` holds (``Forecast.arrays(runs=True)``): the day of the
+#: breakdown, of each ladder level's first passage, of the first rise and of the reopening
+#: (0: never), closed days and deaths; any named outcome at any horizon follows from them.
+PER_RUN = ("breakdown_day", *LEVEL_DAYS, "first_incident_day", "reopen_day", "closed_days", "deaths")
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,8 +199,7 @@ class Forecast(_Strata):
                   "strata": np.array(self.cells), "weights": self.weights}
         if not runs:
             return curves
-        return {**curves, **{name: np.stack([getattr(r, name) for r in self.results])
-                             for name in ("breakdown_day", "closed_days", "deaths")}}
+        return {**curves, **{name: np.stack([getattr(r, name) for r in self.results]) for name in PER_RUN}}
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -22,6 +22,7 @@ from negsim.model.rollout import (
     BLOCK,
     DRAWS_PER_DAY,
     OPEN_WAR,
+    RESULT_ARRAYS,
     CeasefireParams,
     RolloutSetup,
     Situation,
@@ -302,7 +303,7 @@ def test_same_seed_same_numbers_whatever_the_chunk_size():
     runs = 2 * BLOCK + 123
     results = [rollout(PARAMS, situation, runs=runs, days=40, seed=21, chunk_runs=c) for c in (1, BLOCK, 10**6)]
     for r in results[1:]:
-        for name in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level"):
+        for name in ("breakdown_day", *RESULT_ARRAYS):
             np.testing.assert_array_equal(getattr(r, name), getattr(results[0], name))
     other = rollout(PARAMS, situation, runs=runs, days=40, seed=22)
     assert not np.array_equal(other.first_incident_day, results[0].first_incident_day)
@@ -316,7 +317,7 @@ def test_each_point_gets_what_it_gets_alone():
     together = rollout_points(PARAMS, points, runs=BLOCK + 50, days=30, seed=13, chunk_runs=2 * BLOCK)
     for situation, r in zip(points, together, strict=True):
         alone = rollout(PARAMS, situation, runs=BLOCK + 50, days=30, seed=13)
-        for name in ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level"):
+        for name in ("breakdown_day", *RESULT_ARRAYS):
             np.testing.assert_array_equal(getattr(r, name), getattr(alone, name))
 
 

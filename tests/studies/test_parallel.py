@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from negsim.errors import ConfigError
 from negsim.io.configs import config_dir, load_yaml
-from negsim.model.rollout import BLOCK, Situation, rollout_points
+from negsim.model.rollout import BLOCK, RESULT_ARRAYS, Situation, rollout_points
 from negsim.model.scenario import build_rollout
 from negsim.studies import parallel
 from negsim.studies.calibration import Event, calibrate
@@ -39,7 +39,7 @@ from negsim.studies.pipeline import build_point
 from negsim.studies.uncertainty import band
 
 PARAMS = build_rollout(load_yaml(config_dir() / "rollout" / "default.yaml")).params
-ARRAYS = ("breakdown_day", "first_incident_day", "closed_days", "deaths", "final_level")
+ARRAYS = ("breakdown_day", *RESULT_ARRAYS)
 #: Five distinct ceasefires (deterred or not, verification 0..0.8), with punishment phases.
 SITUATIONS = [Situation(effort_hold=0.5, effort_violate=0.25, deterred=bool(k % 2), verification=k / 5,
                         deconfliction=0.3, punishment_days=30, start_level=1) for k in range(5)]
@@ -166,7 +166,7 @@ def test_the_band_and_the_calibration_are_the_same_on_one_and_two_workers():
     two = band(point, 4, seed=3, workers=Workers(2), progress=seen.append)
     assert sorted(seen) == [1, 2, 3, 4]  # once per draw, as in this process
     np.testing.assert_array_equal(one.values, two.values)
-    assert set(one.answers) == set(two.answers) == {"p_deal", "p_breakdown", "p_open_war"}
+    assert set(one.answers) == set(two.answers) == {"p_deal", "p_breakdown", "p_open_war", "p_outcome"}
     for name in one.answers:
         assert one.answers[name].dtype == two.answers[name].dtype
         assert np.array_equal(one.answers[name], two.answers[name]), name
