@@ -273,7 +273,7 @@ def write_outcome(out: Path, outcome, extra: dict[str, Any], *, plots: bool, run
         from negsim.viz.curves import breakdown_figure
 
         fig = breakdown_figure(result, outcome.metrics["game"], leverage=leverage,
-                               outcome=outcome.metrics.get("selected_outcomes"))
+                               outcome=outcome.metrics.get("selected_outcomes"), answer=outcome.metrics.get("outcome"))
         figures = save_figure(fig, out / "breakdown")
     arrays = None if result is None else result.arrays(runs=runs)
     return [*figures, *write_point(out, outcome.metrics, arrays, extra)]

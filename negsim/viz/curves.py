@@ -160,6 +160,7 @@ def breakdown_figure(
     *,
     leverage: Mapping[str, float] | None = None,
     outcome: TalksOutcome | None = None,
+    answer: Mapping[str, Any] | None = None,
 ) -> Figure:
     """P(breakdown by day t) with its 95% band (Monte Carlo; the exact chain has none), the
     daily hazard below it, and beside them what the forecast says and rests on.
@@ -176,6 +177,8 @@ def breakdown_figure(
     outcome : str or mapping of str to float, optional
         The talks outcome the ceasefire follows (its label, e.g. for ``after=``), or the
         prediction (each outcome's label to its probability, ``metrics["selected_outcomes"]``).
+    answer : mapping, optional
+        The run's question and answer (``metrics["outcome"]``), stated first beside the curves.
     """
     p, lo, hi = result.breakdown_probability()
     days = np.arange(1, result.days + 1)
@@ -204,6 +207,9 @@ def breakdown_figure(
     axh.set_xlabel("days after the talks")
     axh.grid(True, alpha=0.3)
     sections = [_forecast_lines(result, p, lo, hi)]
+    if answer is not None:
+        sections.insert(0, ["The question", f"{answer['question']} = {answer['p']:.3f}",
+                            "exact (Markov chain)" if exact else f"95% interval {answer['low']:.3f}-{answer['high']:.3f}"])
     if outcome is not None:
         sections.append(_outcome_lines(outcome))
     if leverage is not None:

@@ -207,9 +207,9 @@ def summary_table(rows: list[dict], params: list[str]) -> str:
     that vary, the answer to the question with its interval (``p_outcome``), P(deal), the
     most likely talks outcome and the status, one line per row (rows of the sweep table,
     :func:`negsim.studies.sweep.table_row`)."""
-    def cell(r: dict, key: str) -> str:
+    def cell(r: dict, key: str, spec: str = "g") -> str:
         v = r.get(key)
-        return "" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+        return "" if v is None else format(v, spec) if isinstance(v, float) else str(v)
 
     def answer(r: dict) -> str:
         if r.get("p_outcome") is None:
@@ -221,7 +221,7 @@ def summary_table(rows: list[dict], params: list[str]) -> str:
     head = [*params, f"P({asked['outcome'].replace('_', ' ')} within {asked['horizon']} days)" if asked else "P(outcome)",
             "P(deal)", "most likely talks outcome", "status"]
     shown = rows if len(rows) <= SUMMARY_ROWS else [*rows[:SUMMARY_ROWS // 2], None, *rows[-SUMMARY_ROWS // 2:]]
-    body = [None if r is None else [*(cell(r, k) for k in params), answer(r), cell(r, "p_deal"),
+    body = [None if r is None else [*(cell(r, k) for k in params), answer(r), cell(r, "p_deal", ".3f"),
                                     str(r.get("modal_outcome") or ""), str(r.get("status", ""))]
             for r in shown]
     widths = [max([len(h)] + [len(b[i]) for b in body if b is not None]) for i, h in enumerate(head)]

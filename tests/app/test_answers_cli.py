@@ -80,7 +80,7 @@ def test_a_sweep_prints_a_line_a_point_and_a_closing_table_with_every_outcome_in
     start = lines.index("Sweep summary (3 point(s)):")
     header, rule, *rows = lines[start + 1 : start + 6]
     assert header.split()[:6] == ["mediator.verification", "P(open", "war", "within", "45", "days)"]
-    assert set(rule) == {"-", " "} and [r.split()[0] for r in rows] == ["0", "0.500", "1"]
+    assert set(rule) == {"-", " "} and [r.split()[0] for r in rows] == ["0", "0.5", "1"]
     with open(sweep / "table.csv", newline="") as fh:
         table = list(csv.DictReader(fh))
     assert len(table) == 3
