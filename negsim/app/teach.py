@@ -11,9 +11,18 @@ Two commands for seminar leaders whose students may never have seen game theory:
     random to rational play, what each outcome puts in force (verification, de-confliction
     channel, compliance payments), and the mediator leverage that makes a deal the
     prediction: the least transfer for each kind of deal, and the value of one knob at
-    which P(deal) reaches 1/2. Each comes with sentences a newcomer can read aloud.
+    which P(deal) reaches 1/2; last, whether play settles when delegations learn by
+    repetition (fictitious play and the replicator dynamics,
+    :func:`negsim.games.learning.learning_report`). Each comes with sentences a newcomer
+    can read aloud.
 
-``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--seed 0]``
+``negsim-explain --card ROUND [--student] [--out DIR]``
+    :func:`card`: a seminar card of ``docs/seminar/``, the leader's version as written or,
+    with ``--student``, the students' (:func:`student_card`: the parts a card marks
+    ``<!-- teacher -->`` ... ``<!-- /teacher -->``, the model's answers and the worked
+    answers, left out); ``--card all --out DIR`` writes every card as a handout.
+
+``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--table plain] [--record FILE]``
     :func:`play`: a round-by-round terminal game. Each round has two stages: the talks
     (both delegations choose an action of the talks game at once) and one or more days
     of the ceasefire (each side holds or violates the truce, a prisoner's dilemma). Two
@@ -24,6 +33,22 @@ Two commands for seminar leaders whose students may never have seen game theory:
     the game also shows the model's prediction for real delegations (the logit QRE) and
     what each outcome puts in force. In the ceasefire the model plays a trigger strategy
     (hold until it sees a violation, then violate for ``punish_days`` days).
+
+    What students see before they move (``--table``): by default the payoff table without
+    the best-reply stars (``plain``), so that finding the best replies is theirs to do;
+    ``hidden`` shows no table (only what each outcome is); ``stars``, for a teacher's
+    demonstration, the starred table, the two benchmarks before the first move and each
+    round against equilibrium play. Except with ``stars``, the benchmarks, the starred
+    table and each round's best replies come after the last move. In ``pvp`` the two
+    students move at once on one keyboard: a move is not echoed (read without echo, as
+    :func:`getpass.getpass` reads a password, when the input is a terminal), never
+    repeated in an error message, and the screen is cleared (blank lines when the output
+    is not a terminal) before the keyboard changes hands; both moves are shown together.
+    ``?`` at every prompt, the talks' and the ceasefire's, explains it and asks again.
+    ``--record FILE`` writes every move with its time as CSV in the format of
+    :mod:`negsim.io.moves` (room ``terminal``, participants ``1``, ``2`` or ``model``),
+    after each completed round, so the leader can pool a class's games
+    (:func:`negsim.io.moves.talks_counts`).
 
 The ceasefire stage uses the classroom payoffs :data:`CLASSROOM_STAGE` (Axelrod's
 T=5 > R=3 > P=1 > S=0), round numbers for easy arithmetic; the model's own ceasefire
@@ -37,18 +62,26 @@ the game cleanly.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NoReturn, Sequence, TextIO
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, NoReturn, Sequence, TextIO
 
 import numpy as np
 
 from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, NegsimError
 from negsim.game import Game, dominated_actions, iterated_elimination, own_payoffs
+from negsim.games.learning import learning_report
 from negsim.games.repeated import ACTIONS as CEASEFIRE_ACTIONS
 from negsim.games.repeated import StageGame, ceasefire_game, finite_punishment_threshold, grim_trigger_threshold
+from negsim.io.moves import ROLES, write_moves
+from negsim.io.results import write_text_atomic
 from negsim.model.payoffs import TALKS_KNOBS, payoff_scale
 from negsim.model.scenario import FRACTION_KNOBS, MEDIATOR_KNOBS, Scenario, available_scenarios, load_scenario
 from negsim.model.talks import (
@@ -482,7 +515,140 @@ def explain(scenario_name: str = "istanbul_round2", *, knob: str = "transfer_ple
     out.extend(least_cost_lines(scenario))
     out.append("")
     out.extend(threshold_lines(scenario, knob))
+    out.append("")
+    out.append(_heading(9, "Does play settle here? Learning by repetition"))
+    out.append(learning_report(game, equilibria=eqs))
     return "\n".join(out) + "\n"
+
+
+# --- seminar cards: the leader's version and the students' ----------------------------------
+
+#: The seminar cards in a checkout of the repository (they are not in the wheel).
+CARDS_DIR = Path(__file__).resolve().parents[2] / "docs" / "seminar"
+#: A card's markers: what lies between them is for the leader only; ``<!-- student: ... -->``
+#: is shown to students only (an HTML comment, invisible in the leader's version).
+TEACHER_OPEN, TEACHER_CLOSE = "<!-- teacher -->", "<!-- /teacher -->"
+_TEACHER_MARK = re.compile(r"<!-- (/?)teacher -->")
+_STUDENT_ONLY = re.compile(r"<!-- student:(.*?)-->", re.S)
+_ANCHOR_LINK = re.compile(r"\[([^\]\n]*)\]\(#[A-Za-z_][A-Za-z0-9_-]*\)")
+
+
+def student_card(text: str, *, name: str = "card") -> str:
+    """The student version of a seminar card: the leader's parts left out.
+
+    A card marks what only the leader sees between ``<!-- teacher -->`` and
+    ``<!-- /teacher -->`` (on lines of their own around whole sections, or inside a line),
+    and what only students see as ``<!-- student: ... -->``. The student version drops the
+    leader's parts (with the spaces before them), shows the students' notes, turns the
+    links to the Numbers table (``[0.865](#p_break)``) into plain text, and says under the
+    title that it is the student version.
+
+    Parameters
+    ----------
+    text : str
+        The card (Markdown), as in ``docs/seminar/``.
+    name : str
+        The card's name, for the note under the title and for error messages.
+
+    Returns
+    -------
+    str
+        The student version, ending in a newline.
+
+    Raises
+    ------
+    ConfigError
+        A marker that is not closed, closes nothing or is nested, or a card without any
+        leader's part (its student version would keep every answer).
+    """
+    kept, pos, opened = [], 0, 0
+    for m in _TEACHER_MARK.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        if m.group(1) != "/":
+            if opened:
+                raise ConfigError(f"{name}: line {line}: '{TEACHER_OPEN}' inside the teacher part opened at line "
+                                  f"{opened}")
+            kept.append(text[pos:m.start()].rstrip(" \t"))
+            opened = line
+        else:
+            if not opened:
+                raise ConfigError(f"{name}: line {line}: '{TEACHER_CLOSE}' closes no teacher part")
+            opened = 0
+        pos = m.end()
+    if opened:
+        raise ConfigError(f"{name}: line {opened}: '{TEACHER_OPEN}' is never closed")
+    if not kept:
+        raise ConfigError(f"{name}: no '{TEACHER_OPEN}' part: a student version would keep every answer")
+    kept.append(text[pos:])
+    out = _STUDENT_ONLY.sub(lambda m: m.group(1).strip(), "".join(kept))
+    out = _ANCHOR_LINK.sub(r"\1", out)
+    out = re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+    title, _, rest = out.partition("\n")
+    note = textwrap.fill(f"*Student version of the card `{name}`: the model's answers and the worked answers are "
+                         f"left out. Try the questions first; the commands then print the model's answers.*",
+                         width=_WIDTH, break_on_hyphens=False)
+    return f"{title}\n\n{note}\n{rest}\n"
+
+
+def available_cards(folder: Path = CARDS_DIR) -> list[str]:
+    """The names of the seminar cards in ``folder`` (``docs/seminar/`` of the repository)."""
+    return sorted(p.stem for p in Path(folder).glob("*.md") if p.name != "README.md")
+
+
+def card_path(name: str) -> Path:
+    """A card by name (:func:`available_cards`) or as a ``.md`` file; ConfigError naming the choices."""
+    if name.endswith(".md"):
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"card: no file {name}")
+        return path
+    names = available_cards()
+    if not names:
+        raise ConfigError(f"card: no seminar cards in {CARDS_DIR} (they come with the repository, in "
+                          f"docs/seminar/); give a card's .md file")
+    if name not in names:
+        raise ConfigError(f"card: unknown card '{name}'; expected one of: {', '.join(names)}, all, or a .md file")
+    return CARDS_DIR / f"{name}.md"
+
+
+def card(name: str, *, student: bool = False) -> str:
+    """A seminar card's text: the leader's version as written, or the students' (:func:`student_card`)."""
+    path = card_path(name)
+    text = path.read_text(encoding="utf-8")
+    return student_card(text, name=path.stem) if student else text
+
+
+def write_cards(out_dir: str | Path, names: Sequence[str] | None = None, *, student: bool = True) -> list[Path]:
+    """Write seminar cards into ``out_dir`` as ``NAME.md``, each atomically: the student versions
+    by default (handouts), the leader's with ``student=False``.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder (created if missing); never the cards' own folder, whose leader's versions
+        student versions would overwrite.
+    names : sequence of str, optional
+        Cards by name or ``.md`` file; every card of :func:`available_cards` by default.
+    student : bool
+        Write the student versions.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``names``.
+    """
+    paths = [card_path(n) for n in (available_cards() if names is None else names)]
+    if not paths:
+        raise ConfigError(f"card: no seminar cards in {CARDS_DIR}")
+    out = Path(out_dir)
+    written = []
+    for path in paths:
+        if out.resolve() == path.parent.resolve():
+            raise ConfigError(f"--out: {out} is the cards' own folder; writing there would overwrite the leader's "
+                              f"versions")
+        text = path.read_text(encoding="utf-8")
+        written.append(write_text_atomic(out / path.name, student_card(text, name=path.stem) if student else text))
+    return written
 
 
 # --- command-line plumbing ------------------------------------------------------------------
@@ -495,7 +661,7 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"negsim: error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _fail(exc: BaseException) -> None:
+def _fail(exc: BaseException) -> NoReturn:
     msg = " ".join(str(exc).split()) or type(exc).__name__
     print(f"negsim: error: {msg}", file=sys.stderr)
     raise SystemExit(2)
@@ -522,25 +688,56 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 def explain_main(argv: Sequence[str] | None = None) -> int:
-    """``negsim-explain [SCENARIO] [--knob transfer_pledge]``: print :func:`explain`."""
+    """``negsim-explain [SCENARIO] [--knob transfer_pledge]``: print :func:`explain`;
+    ``negsim-explain --card NAME [--student] [--out DIR]``: a seminar card (:func:`card`)."""
     parser = _OneLineParser(
         prog="negsim-explain",
         description="Explain one negotiation round for students: payoff table, evidence, dominated "
         f"actions, the Nash equilibria and the one the '{RULE}' rule selects, the predicted outcome "
         "distribution (logit QRE at the game's precision) and its path from random play, what each outcome "
-        "puts in force, and the mediator leverage that makes a deal the prediction.",
+        "puts in force, the mediator leverage that makes a deal the prediction, and whether play settles when "
+        "the delegations learn by repetition (fictitious play, replicator dynamics). With --card, a seminar "
+        "card instead: the leader's version, or with --student the students' (without the model's answers "
+        "and the worked answers).",
     )
-    parser.add_argument("scenario", nargs="?", default="istanbul_round2",
-                        help=f"scenario name ({', '.join(available_scenarios())}) or a scenario YAML file")
+    parser.add_argument("scenario", nargs="?", default=None,
+                        help=f"scenario name ({', '.join(available_scenarios())}) or a scenario YAML file "
+                        "(default istanbul_round2)")
     parser.add_argument("--knob", default="transfer_pledge",
                         help=f"mediator knob of the talks payoffs whose P(deal) = 1/2 threshold is shown "
                         f"({', '.join(TALKS_KNOBS)}; default transfer_pledge)")
+    parser.add_argument("--card", metavar="NAME",
+                        help="a seminar card of docs/seminar/ by name (" + (", ".join(available_cards()) or "none found")
+                        + "), all (with --out), or a card's .md file")
+    parser.add_argument("--student", action="store_true",
+                        help="with --card: the student version (the leader's parts, marked <!-- teacher -->, "
+                        "left out)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="with --card: write the card(s) into DIR as NAME.md instead of printing")
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if args.card is None:
+        for flag, given in (("--student", args.student), ("--out", args.out is not None)):
+            if given:
+                parser.error(f"{flag} goes with --card NAME")
+        try:
+            text = explain(args.scenario or "istanbul_round2", knob=args.knob)
+        except NegsimError as exc:
+            _fail(exc)
+        _write(sys.stdout, text)
+        return 0
+    if args.scenario is not None:
+        parser.error(f"give a scenario or --card, not both (got '{args.scenario}' and --card {args.card})")
+    if args.card == "all" and args.out is None:
+        parser.error("--card all writes one file per card: give --out DIR")
     try:
-        text = explain(args.scenario, knob=args.knob)
+        if args.out is None:
+            _write(sys.stdout, card(args.card, student=args.student))
+        else:
+            names = None if args.card == "all" else [args.card]
+            paths = write_cards(args.out, names, student=args.student)
+            _write(sys.stdout, "".join(f"wrote {p}\n" for p in paths))
     except NegsimError as exc:
         _fail(exc)
-    _write(sys.stdout, text)
     return 0
 
 
@@ -588,6 +785,9 @@ class PlayRecord:
         Rounds asked for.
     talks : list of TalksMove
     ceasefire : list of CeasefireDay
+    moves : list of dict
+        Every move of the completed rounds, the students' and the model's, as rows of
+        :data:`negsim.io.moves.COLUMNS` (what ``--record FILE`` writes).
     stopped : bool
         True if the input ended (or a player quit) before the last round.
     """
@@ -597,6 +797,7 @@ class PlayRecord:
     rounds: int
     talks: list[TalksMove] = field(default_factory=list)
     ceasefire: list[CeasefireDay] = field(default_factory=list)
+    moves: list[dict[str, Any]] = field(default_factory=list)
     stopped: bool = False
 
     @property
@@ -615,6 +816,10 @@ class PlayRecord:
         return tuple(float(sum(d.payoffs[p] for d in self.ceasefire)) for p in (0, 1))  # type: ignore[return-value]
 
 
+def _choices(options: Sequence[str]) -> str:
+    return f"type a number 1-{len(options)} or a name ({', '.join(options)})"
+
+
 def parse_move(text: str, options: Sequence[str]) -> tuple[int | None, str]:
     """Read a move typed as a number (1-based), a name or an unambiguous start of a name.
 
@@ -623,7 +828,7 @@ def parse_move(text: str, options: Sequence[str]) -> tuple[int | None, str]:
     (index, message)
         The 0-based action index and ``""``, or ``None`` and what was wrong.
     """
-    choices = f"type a number 1-{len(options)} or a name ({', '.join(options)})"
+    choices = _choices(options)
     t = text.strip().lower()
     if not t:
         return None, f"no move entered: {choices}"
@@ -643,41 +848,94 @@ def parse_move(text: str, options: Sequence[str]) -> tuple[int | None, str]:
     return None, f"'{text.strip()}' is not a move: {choices}"
 
 
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def read_hidden_line(stream: TextIO) -> str:
+    """One line from a terminal without echoing it, as :func:`getpass.getpass` reads a
+    password (the terminal's echo is off while reading, and restored even on Ctrl-C).
+
+    Where the terminal's settings cannot be changed (no ``termios``: Windows), the line is
+    read by :func:`getpass.getpass` itself.
+    """
+    try:
+        import termios
+    except ImportError:  # pragma: no cover - Windows
+        import getpass
+
+        try:
+            return getpass.getpass("") + "\n"
+        except EOFError:
+            return ""
+    fd = stream.fileno()
+    before = termios.tcgetattr(fd)
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+    try:
+        return stream.readline()
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
+
+
+#: Blank lines printed before the keyboard changes hands when the screen cannot be cleared
+#: (output not to a terminal), to push the first student's screen out of sight.
+PASS_LINES = 40
+#: The ANSI sequence that clears a terminal and puts the cursor at the top.
+CLEAR_SCREEN = "\033[2J\033[H"
+
+
 class _Table:
-    """The game's terminal I/O: prompts, re-asks on invalid input, EOF handling."""
+    """The game's terminal I/O: prompts, help, re-asks on invalid input, hidden moves, EOF."""
 
     def __init__(self, stdin: TextIO, stdout: TextIO) -> None:
         self.stdin, self.out = stdin, stdout
-        try:
-            self.echo = not stdin.isatty()
-        except (AttributeError, ValueError):
-            self.echo = True
+        self.tty_in, self.tty_out = _isatty(stdin), _isatty(stdout)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def ask(self, prompt: str, options: Sequence[str], help_text: str = "") -> int:
+    def ask(self, prompt: str, options: Sequence[str], help_text: str, *, secret: bool = False) -> int:
+        """A move: its index in ``options``. ``?`` or ``help`` prints ``help_text`` and asks
+        again; ``quit`` or the end of input raises :class:`_InputEnded`. A ``secret`` move is
+        neither echoed (read without echo on a terminal) nor repeated in an error message."""
         menu = ", ".join(f"{k + 1} {o}" for k, o in enumerate(options))
         while True:
             self.out.write(f"{prompt} [{menu}]: ")
             self.out.flush()
-            line = self.stdin.readline()
+            line = read_hidden_line(self.stdin) if secret and self.tty_in else self.stdin.readline()
             if line == "":
                 self.out.write("\n")
                 raise _InputEnded()
-            if self.echo:
+            if secret:
+                self.out.write("\n")  # the Enter was not echoed either
+            elif not self.tty_in:  # piped input: show it, so the transcript reads as typed
                 self.out.write(line.rstrip("\n") + "\n")
             text = line.strip()
             if text.lower() in ("quit", "exit"):
                 raise _InputEnded(quit_=True)
-            if text in ("?", "help") and help_text:
+            if text.lower() in ("?", "help"):
                 self.say(help_text)
                 continue
             k, msg = parse_move(text, options)
             if k is not None:
                 return k
-            self.say(f"  invalid move: {msg}. Try again.")
+            if secret:
+                self.say(f"  invalid move (not shown, so that the other side cannot read it): "
+                         f"{_choices(options)}. Try again.")
+            else:
+                self.say(f"  invalid move: {msg}. Try again.")
+
+    def pass_screen(self, text: str) -> None:
+        """Hide the screen before the keyboard changes hands (cleared on a terminal, else
+        :data:`PASS_LINES` blank lines), then say ``text``."""
+        self.out.write(CLEAR_SCREEN if self.tty_out else "\n" * PASS_LINES)
+        self.say(text)
 
 
 def _sample(rng: np.random.Generator, p: np.ndarray) -> int:
@@ -700,6 +958,45 @@ def _ceasefire_why(stage: StageGame, players: tuple[str, str], a: tuple[int, int
             f"{players[h]} the sucker's payoff S = {stage.S:g}.")
 
 
+#: What ``negsim-play`` shows of the talks' payoff table (``--table``): nothing, the payoffs
+#: without the best-reply stars (the default: students find the best replies), or the
+#: starred table with the benchmarks before the first move (a teacher's demonstration).
+TABLE_MODES = ("hidden", "plain", "stars")
+#: The room of terminal play in a moves record (:mod:`negsim.io.moves`).
+RECORD_ROOM = "terminal"
+
+
+def plain_payoff_table(game: Game) -> str:
+    """The payoff bimatrix as :func:`negsim.viz.text.payoff_table` prints it, without the
+    best-reply stars: a cell reads ``row payoff, column payoff``."""
+    A, B = np.asarray(game.A), np.asarray(game.B)
+    rows, cols = game.actions
+    cells = [[f"{A[i, j]:+.2f}, {B[i, j]:+.2f}" for j in range(len(cols))] for i in range(len(rows))]
+    width = max(len(c) for c in (*cols, *(c for r in cells for c in r))) + 3
+    label_w = max(len(r) for r in rows) + 2
+    lines = [f"Payoffs ({game.players[0]} rows, {game.players[1]} columns)"]
+    lines.append(" " * label_w + "".join(c.rjust(width) for c in cols))
+    lines.extend(r.ljust(label_w) + "".join(c.rjust(width) for c in cells[i]) for i, r in enumerate(rows))
+    return "\n".join(lines)
+
+
+def _timestamp() -> str:
+    """Now in UTC, ISO 8601 to the millisecond, as the browser classroom stamps a move."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _best_reply_feedback(game: Game, p: int, acts: Sequence[int]) -> str:
+    """Whether player ``p``'s move was a best reply to the other's, in one sentence."""
+    players = game.players
+    M = own_payoffs(game, p)
+    other, mine = acts[1 - p], acts[p]
+    best = int(np.argmax(M[:, other]))
+    if M[mine, other] >= M[best, other] - 1e-12:
+        return f"{players[p]}'s '{game.actions[p][mine]}' was a best reply to '{game.actions[1 - p][other]}'."
+    return (f"{players[p]}'s best reply to '{game.actions[1 - p][other]}' was '{game.actions[p][best]}' "
+            f"({M[best, other]:+.2f} instead of {M[mine, other]:+.2f}).")
+
+
 def play(
     stdin: TextIO,
     stdout: TextIO,
@@ -710,14 +1007,16 @@ def play(
     seed: int = 0,
     days: int = 1,
     punish_days: int = PUNISH_DAYS,
+    table: str = "plain",
+    record_path: str | Path | None = None,
 ) -> PlayRecord:
     """Play the classroom game on text streams (see the module docstring).
 
     Parameters
     ----------
     stdin, stdout : text streams
-        Where moves are read (one per line: a number, a name or its start; ``?`` shows
-        the payoff table, ``quit`` stops) and where the game is written.
+        Where moves are read (one per line: a number, a name or its start; ``?`` explains
+        the prompt, ``quit`` stops) and where the game is written.
     scenario_name : str
         The talks scenario.
     rounds : int
@@ -725,13 +1024,24 @@ def play(
     mode : {"pvp", "pak", "afg"}
         Two students, or one student as Pakistan (``pak``) or Kabul (``afg``) against the
         model, which plays its strategy in the Nash equilibrium the ``logit_limit`` rule
-        selects in the talks and a trigger strategy in the ceasefire.
+        selects in the talks and a trigger strategy in the ceasefire. In ``pvp`` both move
+        at once: the first move is not echoed (read without echo from a terminal), the
+        screen is cleared before the second student moves, and both are shown together.
     seed : int
         Seed of the model's draws when its equilibrium strategy is mixed.
     days : int
         Ceasefire days per round (>= 1).
     punish_days : int
         Days the trigger strategy punishes a violation (>= 1).
+    table : {"hidden", "plain", "stars"}
+        The talks' payoff table: not shown, shown without the best-reply stars (the
+        default), or starred. With ``stars`` the benchmarks (the selected equilibrium, the
+        prediction) come before the first move and each round is compared with equilibrium
+        play; otherwise all of that comes at the end, after the last move.
+    record_path : str or Path, optional
+        Write every move (:data:`negsim.io.moves.COLUMNS`: room ``terminal``, timestamps,
+        the scenario's leverage) to this CSV file, atomically: at the start (the header)
+        and after each completed round, so a game stopped early keeps its rounds.
 
     Returns
     -------
@@ -741,10 +1051,12 @@ def play(
     Raises
     ------
     NegsimError
-        Unknown scenario or mode, or a non-positive count.
+        Unknown scenario, mode or table, a non-positive count, or a record that cannot be written.
     """
     if mode not in MODES:
         raise ConfigError(f"play.mode: unknown mode '{mode}'; expected one of: {', '.join(MODES)}")
+    if table not in TABLE_MODES:
+        raise ConfigError(f"play.table: unknown table '{table}'; expected one of: {', '.join(TABLE_MODES)}")
     for name, v in (("rounds", rounds), ("days", days), ("punish_days", punish_days)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ConfigError(f"play.{name}: expected a whole number >= 1, got {v!r}")
@@ -752,47 +1064,90 @@ def play(
     game = talks_game(scenario)
     eqs = solve(game)
     eq = eqs[select(game, eqs, RULE)]
-    dist = outcome_distribution(scenario, np.outer(*eq.strategies))
-    likely = max(dist, key=lambda label: dist[label])
     prediction = predict(scenario, game)
     stage = CLASSROOM_STAGE
     cf = ceasefire_game(stage)
     players = game.players
     humans = {"pvp": (0, 1), "pak": (0,), "afg": (1,)}[mode]
+    secret = mode == "pvp"  # two students at one keyboard: neither sees the other's move first
+    reveal = table == "stars"
     rng = np.random.default_rng(seed)
     io = _Table(stdin, stdout)
     record = PlayRecord(scenario=scenario.name, mode=mode, rounds=rounds)
-    table_text = payoff_table(game)
+    starred = payoff_table(game)
+    shown = {"hidden": "", "plain": plain_payoff_table(game), "stars": starred}[table]
+    ids = {"pvp": ("1", "2"), "pak": ("1", "model"), "afg": ("model", "1")}[mode]
+    leverage = json.dumps({k: float(getattr(scenario.mediator, k)) for k in MEDIATOR_KNOBS})
+
+    def move_row(rnd: int, day: int | None, p: int, action: str, when: str) -> dict[str, Any]:
+        return {"room": RECORD_ROOM, "round": rnd, "stage": "talks" if day is None else "ceasefire", "day": day,
+                "pair": 1, "participant": ids[p], "nickname": "model" if ids[p] == "model" else "",
+                "role": ROLES[p], "action": action, "submitted_at": when, "scenario": scenario.name,
+                "leverage": leverage}
+
+    def save() -> None:
+        if record_path is None:
+            return
+        try:
+            write_moves(record.moves, record_path)
+        except OSError as exc:
+            raise ConfigError(f"play.record: cannot write {record_path} ({exc.strerror or exc})") from None
+
+    save()  # a path that cannot be written fails before the game starts
+
+    # --- help at each prompt
+    outcomes = "\n".join(f"  {r} / {c}: {scenario.outcome_labels[i][j]}"
+                         for i, r in enumerate(game.actions[0]) for j, c in enumerate(game.actions[1]))
+    talks_help = {
+        p: "\n".join([
+            _wrap(f"Your move in the talks, {players[p]}: {_choices(game.actions[p])}; its start is enough. "
+                  f"Both sides choose at once: the other's move, the outcome and the payoffs are shown "
+                  f"when both have moved. 'quit' stops the game.", ""),
+            f"What each pair of moves ({players[0]} / {players[1]}) leads to:",
+            outcomes,
+            shown or "The payoff table is hidden in this game: choose from what each outcome means to your side.",
+        ])
+        for p in humans
+    }
+    ceasefire_help = _wrap(
+        f"Today's move in the ceasefire: 1 or 'hold' keeps the truce, 2 or 'violate' breaks it (its start is "
+        f"enough). Both choose at once. Classroom payoffs for the day: both hold {stage.R:g} each; both violate "
+        f"{stage.P:g} each; violating while the other holds {stage.T:g}, against {stage.S:g} for the one who "
+        f"held. 'quit' stops the game.", "")
 
     # --- introduction
     title = f"Classroom game: {scenario.title} ({scenario.dates})"
     io.say(title)
     io.say("=" * len(title))
     who = {
-        "pvp": f"Two players: one is {players[0]} (Pakistan), the other {players[1]} (Kabul). Both type on "
-               f"this terminal; {players[1]}, look away while {players[0]} types.",
+        "pvp": f"Two players: one is {players[0]} (Pakistan), the other {players[1]} (Kabul), taking turns at "
+               f"this keyboard. Both move at once: a move is not shown as it is typed, the screen is cleared "
+               f"before the keyboard changes hands, and both moves are revealed together.",
         "pak": f"You are {players[0]} (Pakistan); the model plays {players[1]} (Kabul).",
         "afg": f"You are {players[1]} (Kabul); the model plays {players[0]} (Pakistan).",
     }[mode]
     io.say(_wrap(who, ""))
     io.say(_wrap(
-        f"Each of the {rounds} round{'s' if rounds > 1 else ''} has two stages: (a) the talks, where both "
+        (f"Each of the {rounds} rounds has" if rounds > 1 else "The round has") + " two stages: (a) the talks, where both "
         f"sides choose at once; (b) {days} ceasefire day{'s' if days > 1 else ''}, where each side holds "
-        f"or violates the truce. Type a number or a name (its start is enough); '?' shows the payoff "
-        f"table, 'quit' stops.", ""))
+        f"or violates the truce. Type a number or a name (its start is enough); '?' at any prompt explains "
+        f"it{' and shows the payoff table' if shown else ''}, 'quit' stops.", ""))
     io.say("")
-    io.say(table_text)
+    io.say(f"What each pair of moves ({players[0]} / {players[1]}) leads to:")
+    io.say(outcomes)
     io.say("")
-    top = _modal(scenario, prediction)
-    kinds = kind_probabilities(scenario, prediction)
-    io.say(_wrap(
-        f"Two benchmarks for the talks. Perfectly rational play: the Nash equilibrium the '{RULE}' rule "
-        f"selects, {players[0]} {_mix(game.actions[0], eq.strategies[0])} and {players[1]} "
-        f"{_mix(game.actions[1], eq.strategies[1])}" + ("; the model plays its side of it" if mode != "pvp" else "")
-        + f". Real delegations, as the "
-        f"model predicts them (logit QRE at precision {scenario.precision:g}): most likely "
-        f"'{scenario.outcome_labels[top[0]][top[1]]}' (p={prediction[top]:.2f}), a deal with probability "
-        f"{1.0 - kinds.get('none', 0.0):.2f}.", ""))
+    if shown:
+        io.say(shown)
+        io.say("")
+    if reveal:
+        io.say(_benchmarks(scenario, game, eq, prediction, mode))
+    else:
+        io.say(_wrap({
+            "plain": "The table shows no best replies: finding them is up to you.",
+            "hidden": "The payoff table is hidden: choose from what each outcome means to your side; each "
+                      "round's payoffs are shown after it.",
+        }[table] + " The model's benchmarks (the equilibrium, the prediction) and the starred table come at "
+                   "the end, after the last move.", ""))
     io.say("")
     delta_k = finite_punishment_threshold(stage, punish_days)
     io.say(_wrap(
@@ -804,24 +1159,37 @@ def play(
         f"deters a player who values tomorrow at least {delta_k:.2f} times today (forever-punishment: "
         f"{grim_trigger_threshold(stage):.2f}).", ""))
 
-    def ask_talks(p: int) -> int:
-        return io.ask(f"{players[p]}, your move in the talks", game.actions[p], table_text)
+    def at_once(header: str, ask: Callable[[int], int]) -> dict[int, tuple[int, str]]:
+        """Each student's move and when it came; between two students, the screen is hidden."""
+        got: dict[int, tuple[int, str]] = {}
+        for k, p in enumerate(humans):
+            if k:
+                io.pass_screen(f"{players[humans[k - 1]]} has moved; the move stays hidden until both have moved. "
+                               f"Pass the keyboard to {players[p]}.\n{header}")
+            got[p] = (ask(p), _timestamp())
+        return got
 
     # The trigger strategy's public state: days of mutual punishment still to come, and
     # whose violation started them. A violation outside a punishment phase starts one;
     # violations during it neither help nor restart it (finite_punishment_threshold).
     phase_left, phase_cause = 0, ""
-    rnd = 0
     try:
         for rnd in range(1, rounds + 1):
             io.say("")
-            io.say(f"--- Round {rnd} of {rounds}, stage (a): the talks ---")
+            header = f"--- Round {rnd} of {rounds}, stage (a): the talks ---"
+            io.say(header)
             # The model's draw comes first every round, so a seed fixes the model's moves.
             acts = [_sample(rng, eq.strategies[p]) if p not in humans else 0 for p in (0, 1)]
-            for p in humans:
-                acts[p] = ask_talks(p)
+            # After the screen is cleared the second student sees the table again, as the first did.
+            got = at_once(header + (f"\n{shown}" if shown else ""),
+                          lambda p: io.ask(f"{players[p]}, your move in the talks", game.actions[p],
+                                           talks_help[p], secret=secret))
+            when = {p: t for p, (_, t) in got.items()}
+            for p, (k, _) in got.items():
+                acts[p] = k
             for p in (0, 1):
                 if p not in humans:  # announced only after the student has chosen
+                    when[p] = _timestamp()
                     q = eq.strategies[p]
                     how = (f"its equilibrium strategy is always {_mix(game.actions[p], q)}" if q.max() > 1 - 1e-9
                            else f"drawn at random from its equilibrium strategy, {_mix(game.actions[p], q)}")
@@ -835,37 +1203,33 @@ def play(
                                           else f" (a deal: {KIND_WORDS[kind]})")))
             io.say(f"Payoffs this round: {players[0]} {pay[0]:+.2f}, {players[1]} {pay[1]:+.2f}")
             io.say(_hang(_in_force(scenario, i, j)))
-            io.say(_hang(f"Equilibrium play would be: {players[0]} {_mix(game.actions[0], eq.strategies[0])}, "
-                         f"{players[1]} {_mix(game.actions[1], eq.strategies[1])} -> '{likely}'"
-                         + (f" (p={dist[likely]:.2f})" if dist[likely] < 1 - 1e-9 else "")
-                         + f"; expected payoffs {players[0]} {eq.payoffs[0]:+.2f}, {players[1]} {eq.payoffs[1]:+.2f}."))
-            for p in humans:
-                M = own_payoffs(game, p)
-                other, mine = acts[1 - p], acts[p]
-                best = int(np.argmax(M[:, other]))
-                if M[mine, other] >= M[best, other] - 1e-12:
-                    io.say(_hang(f"  {players[p]}'s '{game.actions[p][mine]}' was a best reply to "
-                                 f"'{game.actions[1 - p][other]}'."))
-                else:
-                    io.say(_hang(f"  {players[p]}'s best reply to '{game.actions[1 - p][other]}' was "
-                                 f"'{game.actions[p][best]}' ({M[best, other]:+.2f} instead of "
-                                 f"{M[mine, other]:+.2f})."))
+            if reveal:
+                io.say(_hang(_equilibrium_play(scenario, game, eq)))
+                for p in humans:
+                    io.say(_hang("  " + _best_reply_feedback(game, p, acts)))
             talks_move = TalksMove(rnd, (i, j), (game.actions[0][i], game.actions[1][j]), label,
                                    bool(scenario.deal[i, j]), pay)
+            round_rows = [move_row(rnd, None, p, game.actions[p][acts[p]], t)
+                          for p, t in sorted(when.items(), key=lambda kv: kv[1])]
 
             round_days: list[CeasefireDay] = []
             left, cause = phase_left, phase_cause
             for day in range(1, days + 1):
                 io.say("")
-                io.say(f"--- Round {rnd} of {rounds}, stage (b): the ceasefire, day {day} of {days} ---")
+                header = f"--- Round {rnd} of {rounds}, stage (b): the ceasefire, day {day} of {days} ---"
+                io.say(header)
                 trig = 1 if left > 0 else 0
                 why = (f"punishing the violation by {cause}, day {punish_days - left + 1} of {punish_days}" if left
                        else "no violation seen")
                 a = [trig, trig]
-                for p in humans:
-                    a[p] = io.ask(f"{players[p]}, hold or violate the truce?", CEASEFIRE_ACTIONS)
+                got = at_once(header, lambda p: io.ask(f"{players[p]}, hold or violate the truce?", CEASEFIRE_ACTIONS,
+                                                       ceasefire_help, secret=secret))
+                when = {p: t for p, (_, t) in got.items()}
+                for p, (k, _) in got.items():
+                    a[p] = k
                 for p in (0, 1):
                     if p not in humans:
+                        when[p] = _timestamp()
                         io.say(f"{players[p]} (model, trigger strategy) {CEASEFIRE_ACTIONS[a[p]]}s: {why}.")
                 cp = (float(cf.A[a[0], a[1]]), float(cf.B[a[0], a[1]]))
                 io.say(f"Outcome: {players[0]} {CEASEFIRE_ACTIONS[a[0]]}s, {players[1]} {CEASEFIRE_ACTIONS[a[1]]}s "
@@ -881,10 +1245,14 @@ def play(
                     io.say(_hang(f"  {cause} violated: a trigger player now violates for the next "
                                  f"{punish_days} day{'s' if punish_days > 1 else ''}, then holds again."))
                 round_days.append(CeasefireDay(rnd, day, (a[0], a[1]), cp))
-            # The round is complete: commit it.
+                round_rows.extend(move_row(rnd, day, p, CEASEFIRE_ACTIONS[a[p]], t)
+                                  for p, t in sorted(when.items(), key=lambda kv: kv[1]))
+            # The round is complete: commit it, and save the record.
             phase_left, phase_cause = left, cause
             record.talks.append(talks_move)
             record.ceasefire.extend(round_days)
+            record.moves.extend(round_rows)
+            save()
             tt, ct = record.talks_totals, record.ceasefire_totals
             io.say("")
             io.say(f"Running totals after round {rnd}: talks {players[0]} {tt[0]:+.2f}, {players[1]} {tt[1]:+.2f}; "
@@ -897,7 +1265,39 @@ def play(
         io.say(f"{'a player quit' if ended.quit else 'input ended'}: game stopped after round {done}{partial}")
 
     _summary(io, record, game, eq, prediction, stage, days)
+    if not reveal and record.rounds_played:
+        _debrief(io, record, scenario, game, eq, prediction, humans, starred)
+    if record_path is not None:
+        io.say("")
+        io.say(f"The moves of {record.rounds_played} round{'s' if record.rounds_played != 1 else ''} are in "
+               f"{record_path}.")
     return record
+
+
+def _benchmarks(scenario: Scenario, game: Game, eq: Equilibrium, prediction: np.ndarray, mode: str) -> str:
+    """The two benchmarks of the talks, the selected equilibrium and the prediction, as a paragraph."""
+    players = game.players
+    top = _modal(scenario, prediction)
+    kinds = kind_probabilities(scenario, prediction)
+    return _wrap(
+        f"Two benchmarks for the talks. Perfectly rational play: the Nash equilibrium the '{RULE}' rule "
+        f"selects, {players[0]} {_mix(game.actions[0], eq.strategies[0])} and {players[1]} "
+        f"{_mix(game.actions[1], eq.strategies[1])}" + ("; the model plays its side of it" if mode != "pvp" else "")
+        + f". Real delegations, as the "
+        f"model predicts them (logit QRE at precision {scenario.precision:g}): most likely "
+        f"'{scenario.outcome_labels[top[0]][top[1]]}' (p={prediction[top]:.2f}), a deal with probability "
+        f"{1.0 - kinds.get('none', 0.0):.2f}.", "")
+
+
+def _equilibrium_play(scenario: Scenario, game: Game, eq: Equilibrium) -> str:
+    """What equilibrium play would give in the talks, in one sentence."""
+    players = game.players
+    dist = outcome_distribution(scenario, np.outer(*eq.strategies))
+    likely = max(dist, key=lambda label: dist[label])
+    return (f"Equilibrium play would be: {players[0]} {_mix(game.actions[0], eq.strategies[0])}, "
+            f"{players[1]} {_mix(game.actions[1], eq.strategies[1])} -> '{likely}'"
+            + (f" (p={dist[likely]:.2f})" if dist[likely] < 1 - 1e-9 else "")
+            + f"; expected payoffs {players[0]} {eq.payoffs[0]:+.2f}, {players[1]} {eq.payoffs[1]:+.2f}.")
 
 
 def _in_force(scenario: Scenario, i: int, j: int) -> str:
@@ -941,21 +1341,45 @@ def _summary(io: _Table, record: PlayRecord, game: Game, eq: Equilibrium, predic
            else "The truce held throughout: the threat of punishment made violating not worth it."), ""))
 
 
+def _debrief(io: _Table, record: PlayRecord, scenario: Scenario, game: Game, eq: Equilibrium,
+             prediction: np.ndarray, humans: Sequence[int], starred: str) -> None:
+    """After the last move: what was held back while playing (the starred table, the benchmarks,
+    each round against the best replies)."""
+    io.say("")
+    io.say("=== The answers: best replies and benchmarks ===")
+    io.say(starred)
+    io.say("")
+    io.say(_benchmarks(scenario, game, eq, prediction, record.mode))
+    io.say(_wrap(_equilibrium_play(scenario, game, eq), ""))
+    for t in record.talks:
+        for p in humans:
+            io.say(_hang(f"  Round {t.round}: " + _best_reply_feedback(game, p, t.actions)))
+
+
 def play_main(argv: Sequence[str] | None = None) -> int:
-    """``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--seed 0]``."""
+    """``negsim-play [--scenario istanbul_round2] [--rounds 3] [--mode pvp|pak|afg] [--table plain]
+    [--record FILE] [--seed 0]``."""
     parser = _OneLineParser(
         prog="negsim-play",
         description="A classroom game: the talks, then the ceasefire, round by round. Against a student, "
         f"the model plays its side of the Nash equilibrium the '{RULE}' rule selects in the talks (drawn "
         "at random when mixed) and a trigger strategy in the ceasefire; the game also shows the model's "
-        "prediction for real delegations (logit QRE).",
+        "prediction for real delegations (logit QRE). '?' at any prompt explains it.",
     )
     parser.add_argument("--scenario", default="istanbul_round2",
                         help=f"scenario name ({', '.join(available_scenarios())}) or a scenario YAML file")
     parser.add_argument("--rounds", type=int, default=3, help="rounds to play (default 3)")
     parser.add_argument("--mode", choices=MODES, default="pvp",
-                        help=f"pvp: two students; pak/afg: one student as Pakistan/Kabul against the model, "
-                        f"which plays the '{RULE}' Nash equilibrium")
+                        help=f"pvp: two students, moving at once (moves hidden until both have moved); "
+                        f"pak/afg: one student as Pakistan/Kabul against the model, which plays the '{RULE}' "
+                        f"Nash equilibrium")
+    parser.add_argument("--table", choices=TABLE_MODES, default="plain",
+                        help="the talks' payoff table: hidden; plain, without the best-reply stars (default: "
+                        "students find them); stars, with the stars and the benchmarks before the first move "
+                        "(for a teacher). Except with stars, the benchmarks come after the last move")
+    parser.add_argument("--record", metavar="FILE",
+                        help="write every move, with timestamps, to FILE as CSV (the negsim.io.moves format: "
+                        "room 'terminal'), after each round")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the model's draws when its equilibrium strategy is mixed")
     parser.add_argument("--days", type=int, default=1, help="ceasefire days per round (default 1)")
@@ -964,11 +1388,13 @@ def play_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
         play(sys.stdin, sys.stdout, scenario_name=args.scenario, rounds=args.rounds, mode=args.mode,
-             seed=args.seed, days=args.days, punish_days=args.punish_days)
+             seed=args.seed, days=args.days, punish_days=args.punish_days, table=args.table,
+             record_path=args.record)
     except NegsimError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        print("\ninterrupted: game stopped", file=sys.stderr)
+        print("\ninterrupted: game stopped" + (f" (the completed rounds are in {args.record})" if args.record else ""),
+              file=sys.stderr)
         return 130
     except BrokenPipeError:
         _silence(sys.stdout)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,14 @@ def explained():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(threshold, "least_cost_leverage", spy("least_cost", threshold.least_cost_leverage))
         mp.setattr(threshold, "leverage_threshold", spy("threshold", threshold.leverage_threshold))
+
+        report = teach.learning_report
+
+        def learning(game, **kw):
+            seen["learning_args"] = (game, kw)
+            return spy("learning", report)(game, **kw)
+
+        mp.setattr(teach, "learning_report", learning)
         text = teach.explain("istanbul_round2")
     return text, seen
 
@@ -152,6 +162,21 @@ def test_explain_shows_the_least_leverage_and_the_threshold_the_model_found(expl
             "at least as likely as not.") in text
     assert (f"Below it a deal is less likely than not, from {t.value:.2f} on P(deal) >= 1/2; the most likely single "
             f"outcome is '{t.outcome_above}' on both sides") in text
+
+
+def test_explain_ends_with_whether_learning_settles(explained, round2):
+    raw, seen = explained
+    _, game = round2
+    title = "9. Does play settle here? Learning by repetition"
+    heading = f"{title}\n{'-' * len(title)}\n"
+    assert raw.endswith(heading + seen["learning"] + "\n")
+    assert seen["learning"].startswith("Does play settle here? Two ways delegations could learn")
+    assert "Fictitious play: each round" in seen["learning"] and "Replicator dynamics:" in seen["learning"]
+    called, kw = seen["learning_args"]
+    np.testing.assert_array_equal(called.A, game.A)
+    np.testing.assert_array_equal(called.B, game.B)
+    (eq,) = kw["equilibria"]  # the equilibria explain found: round two has one
+    np.testing.assert_array_equal(eq.strategies[0], [1.0, 0.0, 0.0])
 
 
 def test_threshold_lines_when_no_value_or_none_needed(round2):
@@ -286,6 +311,49 @@ def test_explain_main_prints_explain(monkeypatch, capsys):
     assert seen == {"name": "istanbul_round2", "knob": "transfer_pledge"}
 
 
+def test_explain_main_prints_a_card_for_the_leader_or_the_students(capsys):
+    card = (ROOT / "docs" / "seminar" / "istanbul_round2.md").read_text()
+    assert teach.explain_main(["--card", "istanbul_round2"]) == 0
+    assert capsys.readouterr().out == card
+    assert teach.explain_main(["--card", "istanbul_round2", "--student"]) == 0
+    out = capsys.readouterr().out
+    assert out == teach.student_card(card, name="istanbul_round2")
+    assert "### Worked answers" in card and "### Worked answers" not in out
+
+
+def test_explain_main_writes_every_student_card(tmp_path, capsys):
+    assert teach.available_cards() == ["counterfactual_verification", "doha_round", "istanbul_round2",
+                                       "istanbul_round3"]
+    assert teach.explain_main(["--card", "all", "--student", "--out", str(tmp_path / "handouts")]) == 0
+    written = [tmp_path / "handouts" / f"{n}.md" for n in teach.available_cards()]
+    assert capsys.readouterr().out == "".join(f"wrote {p}\n" for p in written)
+    for path in written:
+        assert path.read_text() == teach.card(path.stem, student=True)
+    assert sorted(p.name for p in (tmp_path / "handouts").iterdir()) == [p.name for p in written]  # no temp files
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--card", "all", "--student"],
+     "negsim-explain: --card all writes one file per card: give --out DIR (see negsim-explain --help)"),
+    (["--student"], "negsim-explain: --student goes with --card NAME (see negsim-explain --help)"),
+    (["--out", "x"], "negsim-explain: --out goes with --card NAME (see negsim-explain --help)"),
+    (["doha_round", "--card", "doha_round"],
+     "negsim-explain: give a scenario or --card, not both (got 'doha_round' and --card doha_round) "
+     "(see negsim-explain --help)"),
+    (["--card", "kabul_round9"], "card: unknown card 'kabul_round9'; expected one of: counterfactual_verification, "
+     "doha_round, istanbul_round2, istanbul_round3, all, or a .md file"),
+    (["--card", "nowhere.md"], "card: no file nowhere.md"),
+    (["--card", "all", "--student", "--out", str(ROOT / "docs" / "seminar")],
+     f"--out: {ROOT / 'docs' / 'seminar'} is the cards' own folder; writing there would overwrite the leader's "
+     "versions"),
+])
+def test_explain_main_card_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exc:
+        teach.explain_main(argv)
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == f"negsim: error: {message}\n"
+
+
 # --- the classroom game --------------------------------------------------------------------
 
 
@@ -337,7 +405,7 @@ def test_pvp_insist_against_verbal_only_is_deadlock_and_totals_add_up(round2):
 
 
 def test_invalid_moves_are_reasked_with_a_clear_message():
-    record, text = run("foo\n\n9\n0\n1\nverbal\nmaybe\nh\n1\n")
+    record, text = run("foo\n\n9\n0\n1\nmaybe\nh\n", mode="pak")
     assert record.rounds_played == 1 and not record.stopped
     assert record.talks[0].outcome == "deadlock: verbal pledge only, no deal"
     assert "invalid move: 'foo' is not a move: type a number 1-3" in text
@@ -443,6 +511,171 @@ def test_play_main_reads_stdin_and_reports_bad_input(monkeypatch, capsys):
     assert exc.value.code == 2 and err.count("\n") == 1
     assert err.startswith("negsim: error: negsim-play: argument --mode: invalid choice: 'solo'")
     assert err.endswith("(see negsim-play --help)\n")
+
+
+# --- what students see: the table, the benchmarks, hidden moves, help -------------------------
+
+
+def before_first_move(text: str) -> str:
+    return text[:text.index("your move in the talks")]
+
+
+def test_default_table_has_no_stars_and_the_answers_come_after_the_last_move(round2):
+    _, game = round2
+    record, text = run("1\n2\nhold\nhold\n2\n2\nhold\nhold\n", rounds=2)
+    intro = before_first_move(text)
+    assert teach.plain_payoff_table(game) in intro
+    assert "*" not in intro and payoff_table(game) not in intro
+    assert "Two benchmarks" not in intro and "'insist_written' and AFG 'verbal_only'" not in intro
+    play_part = text[:text.index("=== Final score")]
+    assert "best reply" not in play_part and "Equilibrium play would be" not in play_part
+    answers = text[text.index("=== The answers: best replies and benchmarks ==="):]
+    assert payoff_table(game) in answers  # the starred table, after the last move
+    assert "Two benchmarks for the talks. Perfectly rational play:" in flat(answers)
+    assert ("Equilibrium play would be: PAK 'insist_written', AFG 'verbal_only' -> 'deadlock: verbal pledge only, "
+            "no deal'; expected payoffs PAK -0.25, AFG -1.75.") in flat(answers)
+    assert "Round 1: PAK's 'insist_written' was a best reply to 'verbal_only'." in flat(answers)
+    assert "Round 2: PAK's best reply to 'verbal_only' was 'insist_written' (-0.25 instead of -0.35)." in flat(answers)
+    assert record.rounds_played == 2
+
+
+def test_plain_table_is_the_starred_table_without_stars(round2):
+    _, game = round2
+    plain = teach.plain_payoff_table(game).splitlines()
+    assert plain[0] == "Payoffs (PAK rows, AFG columns)"
+    assert plain[2].split() == ["insist_written", "+4.60,", "-4.80", "-0.25,", "-1.75", "-3.00,", "-3.50"]
+    starred = payoff_table(game).splitlines()
+    assert [line.replace("*", "").replace(" ,", ",").split() for line in starred[2:]] == [line.split() for line in plain[2:]]
+
+
+def test_stars_table_shows_the_benchmarks_before_the_first_move_and_after_each_round(round2):
+    _, game = round2
+    _, text = run("1\n2\nhold\nhold\n", table="stars")
+    intro = before_first_move(text)
+    assert payoff_table(game) in intro
+    assert "Two benchmarks for the talks" in intro
+    play_part = flat(text[:text.index("=== Final score")])
+    assert "Equilibrium play would be: PAK 'insist_written'" in play_part
+    assert "PAK's 'insist_written' was a best reply to 'verbal_only'." in play_part
+    assert "=== The answers" not in text  # nothing was held back
+
+
+def test_hidden_table_shows_the_outcomes_but_no_payoffs():
+    _, text = run("?\n1\n2\nhold\nhold\n", table="hidden", mode="pak")
+    intro = before_first_move(text)
+    assert "Payoffs (" not in intro and "+4.60" not in intro
+    assert "  insist_written / verbal_only: deadlock: verbal pledge only, no deal" in intro
+    help_text = text[text.index("your move in the talks"):text.index("Outcome:")]
+    assert "The payoff table is hidden in this game: choose from what each outcome means to your side." in help_text
+    assert "Payoffs (" not in help_text
+    assert "Payoffs this round: PAK -0.25, AFG -1.75" in text  # learnt by playing
+
+
+def test_question_mark_explains_every_prompt_and_asks_again(round2):
+    _, game = round2
+    record, text = run("?\n1\n?\nhelp\nhold\n", mode="pak")
+    assert record.rounds_played == 1 and "invalid move" not in text
+    talks = text[text.index("PAK, your move in the talks"):text.index("Outcome:")]
+    assert talks.count("PAK, your move in the talks") == 2  # asked again
+    assert ("Your move in the talks, PAK: type a number 1-3 or a name (insist_written, accept_verbal, walk_out); its "
+            "start is enough. Both sides choose at once: the other's move, the outcome and the payoffs are shown "
+            "when both have moved. 'quit' stops the game.") in flat(talks)
+    assert teach.plain_payoff_table(game) in talks
+    ceasefire = text[text.index("PAK, hold or violate"):]
+    assert ceasefire.count("PAK, hold or violate the truce?") == 3
+    assert flat(ceasefire).count(
+        "Today's move in the ceasefire: 1 or 'hold' keeps the truce, 2 or 'violate' breaks it (its start is "
+        "enough). Both choose at once. Classroom payoffs for the day: both hold 3 each; both violate 1 each; "
+        "violating while the other holds 5, against 0 for the one who held. 'quit' stops the game.") == 2
+
+
+PLAIN_TABLE = teach.plain_payoff_table(negsim.talks_game(negsim.load_scenario("istanbul_round2")))
+PASS_TALKS = ("\n" + "\n" * teach.PASS_LINES + "PAK has moved; the move stays hidden until both have moved. Pass the "
+              "keyboard to AFG.\n--- Round 1 of 1, stage (a): the talks ---\n" + PLAIN_TABLE + "\n")
+PASS_CEASEFIRE = ("\n" + "\n" * teach.PASS_LINES + "PAK has moved; the move stays hidden until both have moved. Pass "
+                  "the keyboard to AFG.\n--- Round 1 of 1, stage (b): the ceasefire, day 1 of 1 ---\n")
+TALKS_PROMPTS = ("PAK, your move in the talks [1 insist_written, 2 accept_verbal, 3 walk_out]: ",
+                 "AFG, your move in the talks [1 sign_written, 2 verbal_only, 3 refuse]: ")
+CEASEFIRE_PROMPTS = ("PAK, hold or violate the truce? [1 hold, 2 violate]: ",
+                     "AFG, hold or violate the truce? [1 hold, 2 violate]: ")
+
+
+def between(text: str, first: str, second: str) -> str:
+    start = text.index(first) + len(first)
+    return text[start:text.index(second, start)]
+
+
+def test_pvp_first_move_is_not_on_screen_when_the_second_student_moves():
+    record, text = run("accept\n2\nviolate\nhold\n")
+    assert record.talks[0].labels == ("accept_verbal", "verbal_only")
+    assert record.ceasefire[0].actions == (1, 0)
+    # Between the two prompts: the blank screen and the hand-over, never the first move.
+    assert between(text, *TALKS_PROMPTS) == PASS_TALKS
+    assert between(text, *CEASEFIRE_PROMPTS) == PASS_CEASEFIRE
+    # The first move is shown only once both have moved, with the second.
+    assert text.index(TALKS_PROMPTS[1]) < text.index("Outcome: PAK 'accept_verbal', AFG 'verbal_only'")
+    assert "accept\n" not in text and "violate\n" not in text  # the typed lines are not echoed
+
+
+def test_pvp_invalid_move_is_not_repeated():
+    _, text = run("accept_verbl\naccept\n2\nhold\nhold\n")
+    assert "accept_verbl" not in text
+    assert ("  invalid move (not shown, so that the other side cannot read it): type a number 1-3 or a name "
+            "(insist_written, accept_verbal, walk_out). Try again.\n") in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_pvp_clears_a_terminal_and_reads_moves_without_echo(monkeypatch):
+    hidden = []
+
+    def fake_hidden(stream):
+        hidden.append(True)
+        return stream.readline()
+
+    monkeypatch.setattr(teach, "read_hidden_line", fake_hidden)
+    out = _Terminal()
+    teach.play(_Terminal("1\n2\nhold\nhold\n"), out, rounds=1)
+    text = out.getvalue()
+    assert len(hidden) == 4  # every move of both students
+    assert between(text, *TALKS_PROMPTS) == ("\n" + teach.CLEAR_SCREEN + "PAK has moved; the move stays hidden until "
+                                             "both have moved. Pass the keyboard to AFG.\n--- Round 1 of 1, stage "
+                                             "(a): the talks ---\n" + PLAIN_TABLE + "\n")
+    hidden.clear()
+    teach.play(_Terminal("1\nhold\n"), _Terminal(), rounds=1, mode="pak")
+    assert hidden == []  # one student against the model: nothing to hide
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals here (Windows)")
+def test_read_hidden_line_turns_the_terminal_echo_off():
+    import termios
+    import threading
+
+    master, slave = os.openpty()
+    stdin = os.fdopen(slave, "r")
+    try:
+        got = {}
+        reader = threading.Thread(target=lambda: got.update(line=teach.read_hidden_line(stdin)))
+        reader.start()
+        deadline = time.monotonic() + 5
+        while termios.tcgetattr(slave)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.002)
+        os.write(master, b"accept\n")
+        reader.join(5)
+        assert got == {"line": "accept\n"}
+        assert termios.tcgetattr(slave)[3] & termios.ECHO  # restored
+        os.set_blocking(master, False)
+        try:
+            echoed = os.read(master, 1024)
+        except BlockingIOError:
+            echoed = b""
+        assert b"accept" not in echoed
+    finally:
+        stdin.close()
+        os.close(master)
 
 
 # --- figures -------------------------------------------------------------------------------

@@ -422,3 +422,131 @@ def test_checker_fails_a_word_link_that_disagrees(tmp_path):
     problems = check_card(card, [_fake_output(tmp_path, 0.8791)])
     assert any(p.startswith("[False](#flag)") for p in problems)
     assert any("#nope" in p for p in problems)
+
+
+# --------------------------------------------------------------------------- the student versions
+
+#: Sources of the model's answers, which a student version must leave out: the equilibria,
+#: the prediction, the thresholds and least costs, the ceasefire forecasts.
+ANSWER_SOURCE = re.compile(
+    r"^(equilibria|prediction\.|p_deal|n_eq\b|rollout\.|outcomes\[[^\]]*\]\.(probability|ceasefire))"
+    r"|(thresholds|least_cost)\.csv:|rollout\.npz:|^stdout: (Equilibria|.*no flip)"
+)
+TEACHER_PART = re.compile(r"<!-- teacher -->.*?<!-- /teacher -->", re.S)
+
+
+def _shown(text: str) -> str:
+    """What a student sees of a card, by this test's own reading of the markers."""
+    return TEACHER_PART.sub("", text)
+
+
+def _unsigned(value: str) -> str:
+    return value.lstrip("+-\u2212")
+
+
+def _questions(text: str) -> list[str]:
+    """The card's questions: the numbered items of '## Questions ...' before '### Worked answers'."""
+    section = re.search(r"^## Questions[^\n]*\n(.*?)^### Worked answers", text, re.S | re.M)
+    assert section, "no questions before the worked answers"
+    body = section.group(1).replace("<!-- teacher -->", "").strip() + "\n"
+    items = re.findall(r"^\d+\. (.*?)(?=^\d+\. |\Z)", body, re.S | re.M)
+    assert len(items) >= 3
+    return [" ".join(q.split()) for q in items]
+
+
+@pytest.mark.parametrize("card", CARDS, ids=[p.stem for p in CARDS])
+def test_student_card_leaves_out_the_answers_and_keeps_the_questions(card):
+    from negsim.app.teach import student_card
+
+    text = card.read_text()
+    student = student_card(text, name=card.stem)
+    flat_student = " ".join(student.split())
+    rows = numbers_table(text)
+    answers = {rid for rid, row in rows.items() if ANSWER_SOURCE.search(row.source)}
+    assert len(answers) >= 10, sorted(answers)
+    kept = {m.group("id") for m in (*LINK.finditer(_shown(text)), *WORD_LINK.finditer(_shown(text)))}
+    assert not answers & kept, f"answers linked outside the teacher parts: {sorted(answers & kept)}"
+    # No number the card shows for an answer appears in the student version (unless the same
+    # digits also stand for a kept number, such as a payoff).
+    kept_digits = {_unsigned(m.group("value")) for m in LINK.finditer(_shown(text))}
+    shown_answers = {_unsigned(m.group("value")) for m in LINK.finditer(text) if m.group("id") in answers}
+    decimals = {v for v in shown_answers - kept_digits if "." in v}
+    assert len(decimals) >= 5, sorted(decimals)
+    for v in decimals:
+        pattern = r"(?<![\d.])" + re.escape(v) + r"(?![\d])"
+        assert re.search(pattern, text), v  # the check can fail: the leader's version has it
+        assert not re.search(pattern, student), f"{card.stem}: the student version shows the answer {v}"
+    assert "Worked answers" not in student and "## Numbers" not in student and "](#" not in student
+    assert "<!--" not in student
+    for q in _questions(text):
+        assert q in flat_student, q
+    # The payoff tables stay, as plain numbers.
+    payoffs = re.search(r"^## Payoffs.*?(?=^## )", text, re.S | re.M)
+    assert payoffs
+    table_rows = [line for line in payoffs.group().splitlines() if line.startswith("|") and LINK.search(line)]
+    assert len(table_rows) >= 3
+    for line in table_rows:
+        assert LINK.sub(lambda m: m.group("value"), line) in student.splitlines()
+    assert student.startswith(text.splitlines()[0] + "\n\n*Student version of the card")
+
+
+_TINY = """# Card: X
+
+*Short.<!-- teacher --> Numbers are [links](#numbers).<!-- /teacher --> Read on.*
+
+Payoff [+1.50](#a11) and [True](#flag).
+
+## Equilibria
+
+<!-- student: *Find it
+yourself.* -->
+
+<!-- teacher -->
+
+There is [1](#n_eq).
+
+<!-- /teacher -->
+
+## Questions
+
+1. **Why?**
+
+<!-- teacher -->
+
+### Worked answers
+
+1. Because [0.37](#p).
+
+## Numbers
+
+| id | value | cmd | source |
+|---|---|---|---|
+| p | 0.37 | 1 | `p_deal` |
+
+<!-- /teacher -->
+"""
+
+
+def test_student_card_of_a_tiny_card():
+    from negsim.app.teach import student_card
+
+    assert student_card(_TINY, name="tiny") == (
+        "# Card: X\n\n*Student version of the card `tiny`: the model's answers and the worked answers are left\n"
+        "out. Try the questions first; the commands then print the model's answers.*\n\n*Short. Read on.*\n\n"
+        "Payoff +1.50 and True.\n\n## Equilibria\n\n*Find it\nyourself.*\n\n## Questions\n\n1. **Why?**\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# T\n\nno markers\n", "tiny: no '<!-- teacher -->' part: a student version would keep every answer"),
+    ("# T\n\n<!-- teacher -->\nanswer\n", "tiny: line 3: '<!-- teacher -->' is never closed"),
+    ("# T\n<!-- /teacher -->\n", "tiny: line 2: '<!-- /teacher -->' closes no teacher part"),
+    ("# T\n<!-- teacher -->\n<!-- teacher -->\n<!-- /teacher -->\n",
+     "tiny: line 3: '<!-- teacher -->' inside the teacher part opened at line 2"),
+])
+def test_student_card_refuses_bad_markers(text, message):
+    from negsim.app.teach import student_card
+    from negsim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        student_card(text, name="tiny")
+    assert str(exc.value) == message
