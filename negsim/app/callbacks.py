@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ class AggregateSweep(Callback):
             return
         as_json = bool(OmegaConf.select(config, "output.json", default=False))
         try:
-            paths = aggregate(sweep_dir, config.get("results_dir") or None, show=None if as_json else _summary)
+            task = [o for o in OmegaConf.select(config, "hydra.overrides.task", default=[]) if o != "output.json=true"]
+            paths = aggregate(sweep_dir, config.get("results_dir") or None, show=None if as_json else _summary,
+                              command=shlex.join(["negsim", "-m", *task]))
         except NegsimError as exc:
             print(f"negsim: error: {exc}", file=sys.stderr)
             raise SystemExit(1) from None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 import shutil
 import sys
 import warnings
@@ -324,6 +325,12 @@ def run_task(cfg: DictConfig, point: Any = None) -> None:
     runs = not multirun if cfg.output.runs is None else bool(cfg.output.runs)
     leverage = None if point.scenario is None else dataclasses.asdict(point.scenario.mediator)
     written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs, leverage=leverage)
+    if not multirun:  # a sweep's points have the sweep's report
+        from negsim.viz.report import write_run_report
+
+        written.append(write_run_report(out, {**outcome.metrics, "overrides": overrides},
+                                        figures=[p for p in written if p.suffix == ".svg"],
+                                        command=shlex.join(["negsim", *hc.overrides.task]), scenario=point.scenario))
     if multirun:  # one line a point; the folder is in the closing table's line
         print(point_report({**outcome.metrics, "overrides": overrides}, hc.job.num, None, cfg.output.json),
               file=json_out() if cfg.output.json else sys.stdout, flush=True)

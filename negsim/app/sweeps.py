@@ -19,6 +19,7 @@ from negsim.errors import ConfigError, NegsimError, SweepIncomplete
 from negsim.io.results import remove_stale_temporaries
 from negsim.io.tables import write_table
 from negsim.studies.sweep import collect, columns, swept
+from negsim.viz.report import write_sweep_report
 
 
 def claim_folder(folder: Path, swept: list[str], overrides: Sequence[str]) -> None:
@@ -79,8 +80,23 @@ def varying(rows: list[dict[str, Any]]) -> list[str]:
     return (["scenario"] if rounds else []) + swept(rows)
 
 
+def sweep_command(sweep_dir: Path, rows: list[dict[str, Any]]) -> str:
+    """The command that makes a sweep folder's table again: ``negsim -m``, its fixed
+    overrides (``sweep.json``) and each swept key with the values its rows hold."""
+    import json
+    import shlex
+
+    try:
+        claim = json.loads((Path(sweep_dir) / "sweep.json").read_text())
+    except (OSError, ValueError):
+        claim = {"swept": varying(rows), "fixed": []}
+    swept_values = [f"{key}={','.join(dict.fromkeys(str(r[key]) for r in rows if r.get(key) is not None))}"
+                    for key in claim.get("swept", [])]
+    return shlex.join(["negsim", "-m", *claim.get("fixed", []), *swept_values])
+
+
 def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
-              show: Callable[[list[dict[str, Any]]], None] | None = None) -> list[Path]:
+              show: Callable[[list[dict[str, Any]]], None] | None = None, command: str | None = None) -> list[Path]:
     """Gather a sweep folder's points into ``table.csv`` and the standard plots, first
     removing the temporary files an interrupted run left (no point may be being written:
     the callback runs after every job, the fast path after its points).
@@ -94,6 +110,8 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
     show : callable, optional
         Called with the table's rows once it is written (before any failure is raised): the
         command prints its closing summary with it.
+    command : str, optional
+        The command line of the sweep, for its ``report.html`` (default: :func:`sweep_command`).
 
     Raises
     ------
@@ -114,7 +132,11 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
     if not rows:
         raise ConfigError(f"{sweep_dir}: no finished points (no metrics.json below it)")
     try:
-        paths = write_table(rows, columns(rows), folder) + sweep_plots(rows, folder)
+        cols = columns(rows)
+        plots = sweep_plots(rows, folder)
+        paths = write_table(rows, cols, folder) + plots
+        paths.append(write_sweep_report(folder, rows, cols, figures=[p for p in plots if p.suffix == ".svg"],
+                                        command=command or sweep_command(sweep_dir, rows)))
     except OSError as exc:
         raise ConfigError(f"{folder}: could not write the sweep's table or plots ({exc.strerror or exc})") from None
     if show is not None:

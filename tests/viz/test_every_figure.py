@@ -447,10 +447,14 @@ def run_cli(negsim_cli, recorder, args: list[str], cwd: Path, *, place: str = ""
 THRESHOLD_KNOBS = _yaml(CONFIGS / "experiment" / "threshold.yaml")["threshold"]["knobs"]
 HEATMAP = "heatmap_mediator.transfer_written_mediator.verification"
 
+#: The payoff matrix figure of a run's report.html, drawn to memory (no file name).
+REPORT_PAYOFFS = "<buffer>"
+
 #: Command lines (without the folders) -> the figures they make, and checks of their contract.
 CLI = {
-    "single_run": ([RUNS], {"breakdown"}, [titled(DEFAULT_SCENARIO)]),
-    "single_run_exact": (["rollout.method=exact", "rollout.days=90", "scenario=istanbul_round3"], {"breakdown"},
+    "single_run": ([RUNS], {"breakdown", REPORT_PAYOFFS}, [titled(DEFAULT_SCENARIO)]),
+    "single_run_exact": (["rollout.method=exact", "rollout.days=90", "scenario=istanbul_round3"],
+                         {"breakdown", REPORT_PAYOFFS},
                          [titled("istanbul_round3")]),
     "sweep_one_value_named_outcome": (["-m", "mediator.verification=0,0.5,1", "outcome=open_war", "horizon=30", RUNS],
                                       {"sweep_mediator.verification"}, []),
@@ -538,7 +542,7 @@ def card_figures(args: list[str]) -> tuple[set[str], list[Callable]]:
     assert "experiment" not in over and "analysis" not in over and "-m" not in args, (
         f"negsim {shlex.join(args)}: a new kind of card command; say here which figures it makes")
     runs = int(over.get("rollout.runs", _yaml(CONFIGS / "rollout" / "default.yaml")["runs"]))
-    return ({"breakdown"} if runs > 0 else set()), [titled(over.get("scenario", DEFAULT_SCENARIO))]
+    return ({"breakdown", REPORT_PAYOFFS} if runs > 0 else {REPORT_PAYOFFS}), [titled(over.get("scenario", DEFAULT_SCENARIO))]
 
 
 def test_the_cards_are_found():
