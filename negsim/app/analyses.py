@@ -1,4 +1,4 @@
-"""The ceasefire and bargaining analyses of the ``negsim`` command (``analysis=...``).
+"""The ceasefire, bargaining, crisis and mediation analyses of the ``negsim`` command (``analysis=...``).
 
 Each takes a validated config node and returns the printed report and the metrics; the
 numbers come from :mod:`negsim.games.repeated` and :mod:`negsim.games.bargaining`, every
@@ -242,4 +242,56 @@ def crisis_analysis(scenario, out_dir=None) -> tuple[str, dict[str, Any]]:
         path = Path(out_dir) / "crisis.efg"
         write_efg(game, path)
         lines.append(f"Gambit file: {path}")
+    return "\n".join(lines), metrics
+
+
+def mediation_analysis(scenario, node: Any = None, play: Any = None, *, seed: int | None = None) -> tuple[str, dict[str, Any]]:
+    """The mediator as a strategic player (docs/mediation.md): Kydd's (2003) informational
+    mediation on the round's crisis-game numbers, for each mediator of ``configs/mediator_play/``."""
+    from negsim.model.crisis import load_crisis_spec
+    from negsim.model.mediation import (
+        SEED,
+        MediationRunSpec,
+        as_metrics,
+        build_mediator_play,
+        kydd_case,
+        load_mediators,
+        mediate,
+    )
+
+    spec = parse(MediationRunSpec, node or {}, "mediation")
+    if spec.draws < 1:
+        raise ConfigError(f"mediation.draws: expected at least 1 draw, got {spec.draws}")
+    mediators = build_mediator_play(play, "mediator_play") if play is not None else load_mediators(tuple(spec.files))
+    case = kydd_case(scenario, load_crisis_spec())
+    rng = SEED if seed is None else seed
+    results = [mediate(case, prior, spec.draws, rng=rng) for prior in mediators.values()]
+    g, base = case.game, results[0].without
+    demand = "the written demand" if base.demand_after["resolved"] == "risky" else "the lesser terms"
+    lines = [
+        f"The mediator as a strategic player (Kydd 2003, two types): {scenario.title} ({scenario.dates})",
+        f"Pakistan's lesser terms are worth s = {case.share_safe:.4f} of the issue (confrontation 0, the written "
+        f"guarantee 1); it makes the written demand iff P(Kabul resolved) < {g.threshold:.4f}; prior {g.q:g} "
+        f"({', '.join(case.sources['q'])})",
+        f"Without a mediator (babbling): {demand}; P(deal) {base.outcomes.deal:.3f}, P(war) {base.outcomes.war:.3f}, "
+        f"expected escalation {results[0].escalation_without:.3f} (ladder 0-4)",
+        f"{'mediator':<29} {'b':>5} {'w':>5} {'a':>5} {'b*':>6}  {'prediction':<11} {'P(deal)':>7} {'P(war)':>6} "
+        f"{'E[esc]':>6}  credible across the priors",
+    ]
+    for r in results:
+        v = r.prior.values
+        star = "none" if r.threshold is None else f"{r.threshold:.3f}"
+        lines.append(
+            f"{r.prior.label:<29} {v['bias']:>5.2f} {v['war_cost']:>5.2f} {v['accuracy']:>5.2f} {star:>6}  "
+            f"{r.predicted.kind:<11} {r.predicted.outcomes.deal:>7.3f} {r.predicted.outcomes.war:>6.3f} "
+            f"{r.escalation_with:>6.3f}  {r.priors.credible_draws} of {r.priors.draws} draws "
+            f"({100 * r.priors.credible_share:.2f}% +- {100 * r.priors.credible_se:.2f})"
+        )
+    lines.append("b* is the least bias toward Pakistan at which the mediator's 'irresolute' report is credible "
+                 "(given its w and a); the prediction is the informative equilibrium where it exists, else babbling")
+    if not all(case.kabul.values()):
+        bad = ", ".join(k.replace("_", " ") for k, ok in case.kabul.items() if not ok)
+        lines.append(f"Note: Kabul's own crisis payoffs do not order the leaves as Kydd's types need here (not: {bad})")
+    metrics = {"scenario": scenario.name, "model": "informational mediation (Kydd 2003), two types",
+               "mediators": [as_metrics(r) for r in results]}
     return "\n".join(lines), metrics

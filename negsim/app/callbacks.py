@@ -30,7 +30,8 @@ class AggregateSweep(Callback):
         try:
             task = [o for o in OmegaConf.select(config, "hydra.overrides.task", default=[]) if o != "output.json=true"]
             paths = aggregate(sweep_dir, config.get("results_dir") or None, show=None if as_json else _summary,
-                              command=shlex.join(["negsim", "-m", *task]))
+                              command=shlex.join(["negsim", "-m", *task]),
+                              report=bool(OmegaConf.select(config, "output.report", default=True)))
         except NegsimError as exc:
             print(f"negsim: error: {exc}", file=sys.stderr)
             raise SystemExit(1) from None

@@ -325,7 +325,7 @@ def run_task(cfg: DictConfig, point: Any = None) -> None:
     runs = not multirun if cfg.output.runs is None else bool(cfg.output.runs)
     leverage = None if point.scenario is None else dataclasses.asdict(point.scenario.mediator)
     written = write_outcome(out, outcome, {"overrides": overrides}, plots=not multirun, runs=runs, leverage=leverage)
-    if not multirun:  # a sweep's points have the sweep's report
+    if not multirun and cfg.output.report:  # a sweep's points have the sweep's report
         from negsim.viz.report import write_run_report
 
         written.append(write_run_report(out, {**outcome.metrics, "overrides": overrides},
@@ -427,15 +427,23 @@ def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
 
 
 def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict[str, Any]]:
-    """Validate and run the analysis named by ``cfg.mode`` (ceasefire, bargaining, crisis);
+    """Validate and run the analysis named by ``cfg.mode`` (ceasefire, bargaining, crisis, mediation);
     ``out``, if given, receives the crisis game's Gambit ``.efg`` file."""
-    from negsim.app.analyses import bargaining_analysis, ceasefire_analysis, crisis_analysis, with_ceasefire_defaults
+    from negsim.app.analyses import (
+        bargaining_analysis,
+        ceasefire_analysis,
+        crisis_analysis,
+        mediation_analysis,
+        with_ceasefire_defaults,
+    )
     from negsim.model.scenario import build_rollout, build_scenario
 
     data = plain_config(cfg)
     scenario = build_scenario(data.get("scenario"), data.get("game"), data.get("mediator"))
     if cfg.mode == "crisis":
         return crisis_analysis(scenario, out)
+    if cfg.mode == "mediation":
+        return mediation_analysis(scenario, data.get("mediation"), data.get("mediator_play"), seed=data.get("seed"))
     node = data.get(cfg.mode)
     if node is None:
         raise ConfigError(f"{cfg.mode}: no parameters; use analysis={cfg.mode}")

@@ -16,6 +16,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from negsim.errors import ConfigError
+from negsim.model.mediation import MediationRunSpec
 from negsim.model.schema import (
     BargainingSpec,
     CeasefireGameSpec,
@@ -31,9 +32,10 @@ from negsim.model.schema import (
 from negsim.studies.pipeline import Point, build_point
 
 #: What the ``negsim`` command can do (``mode``; set by ``experiment=`` and ``analysis=``).
-MODES = ("solve", "threshold", "sensitivity", "uncertainty", "calibrate", "hindcast", "ceasefire", "bargaining", "crisis")
+MODES = ("solve", "threshold", "sensitivity", "uncertainty", "calibrate", "hindcast", "ceasefire", "bargaining", "crisis",
+         "mediation")
 #: Modes computed like a solve (one report, one metrics.json).
-ANALYSES = ("ceasefire", "bargaining", "crisis")
+ANALYSES = ("ceasefire", "bargaining", "crisis", "mediation")
 
 
 @dataclass
@@ -59,6 +61,9 @@ class OutputConfig:
     #: Print the run's metrics (a sweep's: one line per point) as JSON on stdout instead of the
     #: report (``negsim --json ...``).
     json: bool = False
+    #: Write ``report.html`` (a run's, a sweep's): the one page for a reader. Drawing its payoff
+    #: matrix imports matplotlib, about half a second of CPU on a run without a ceasefire.
+    report: bool = True
 
 
 @dataclass
@@ -85,6 +90,10 @@ class RunConfig:
     output: OutputConfig = field(default_factory=OutputConfig)
     ceasefire: Optional[CeasefireGameSpec] = None
     bargaining: Optional[BargainingSpec] = None
+    mediation: Optional[MediationRunSpec] = None
+    #: One file of configs/mediator_play/ (``mediator_play=NAME`` with analysis=mediation), validated by
+    #: negsim.model.mediation.build_mediator_play; without it the analysis reads ``mediation.files``.
+    mediator_play: Optional[Any] = None
 
 
 def register() -> None:

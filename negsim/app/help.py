@@ -28,7 +28,7 @@ USAGE = (
     ("negsim [KEY=VALUE ...]", "solve one round (default: Istanbul round two)"),
     ("negsim -m KEY=V1,V2,...", "a sweep, one point per value: table.csv and plots"),
     ("negsim experiment=NAME", "a shipped experiment (options below)"),
-    ("negsim analysis=NAME", "the ceasefire, bargaining or crisis game of a round"),
+    ("negsim analysis=NAME", "the ceasefire, bargaining, crisis or mediation game"),
     ("negsim nfg=FILE | efg=FILE", "solve a two-player Gambit .nfg or .efg file instead"),
     ("negsim --json ...", "the metrics as JSON on stdout, nothing else"),
     ("negsim-explain [SCENARIO]", "one round explained step by step, for students"),
@@ -57,7 +57,7 @@ OUTPUT = (
 
 #: Said after a group's options.
 GROUP_NOTES = {
-    "mediator": "(default: the scenario's)",
+    "mediator": "(the scenario's)",
     "record": "(what calibrate and hindcast score)",
     "hydra/launcher": "(with -m: where the points run)",
 }
@@ -69,9 +69,7 @@ KEYS = (
     ("outcome", "the question's outcome: open_war, strikes, clash, incident..."),
     ("horizon", "the question's days: P(outcome within horizon days)"),
     ("rollout.runs", "ceasefires simulated per predicted outcome (0: none)"),
-    ("rollout.days", "forecast length, in days"),
     ("seed", "seed of the rollouts: same seed, same numbers"),
-    ("solver.method", "enumerate, pure, support, vertex, lemke_howson or qre"),
 )
 
 POINTERS = (

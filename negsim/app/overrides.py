@@ -308,7 +308,7 @@ def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
 #: Keys that change no number (where a run's work goes, whether each run's outcomes are
 #: written, JSON on stdout): left out of a point's recorded overrides, its folder name and its sweep's
 #: claim, so a sweep resumes and gives the same table whatever they are.
-PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address", "output.runs", "output.json")
+PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address", "output.runs", "output.json", "output.report")
 
 
 def recorded(overrides: Sequence[str]) -> list[str]:

@@ -96,7 +96,8 @@ def sweep_command(sweep_dir: Path, rows: list[dict[str, Any]]) -> str:
 
 
 def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
-              show: Callable[[list[dict[str, Any]]], None] | None = None, command: str | None = None) -> list[Path]:
+              show: Callable[[list[dict[str, Any]]], None] | None = None, command: str | None = None,
+              report: bool = True) -> list[Path]:
     """Gather a sweep folder's points into ``table.csv`` and the standard plots, first
     removing the temporary files an interrupted run left (no point may be being written:
     the callback runs after every job, the fast path after its points).
@@ -112,6 +113,8 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
         command prints its closing summary with it.
     command : str, optional
         The command line of the sweep, for its ``report.html`` (default: :func:`sweep_command`).
+    report : bool
+        Write ``report.html`` (``output.report``).
 
     Raises
     ------
@@ -135,8 +138,9 @@ def aggregate(sweep_dir: str | Path, results_dir: str | Path | None = None, *,
         cols = columns(rows)
         plots = sweep_plots(rows, folder)
         paths = write_table(rows, cols, folder) + plots
-        paths.append(write_sweep_report(folder, rows, cols, figures=[p for p in plots if p.suffix == ".svg"],
-                                        command=command or sweep_command(sweep_dir, rows)))
+        if report:
+            paths.append(write_sweep_report(folder, rows, cols, figures=[p for p in plots if p.suffix == ".svg"],
+                                            command=command or sweep_command(sweep_dir, rows)))
     except OSError as exc:
         raise ConfigError(f"{folder}: could not write the sweep's table or plots ({exc.strerror or exc})") from None
     if show is not None:

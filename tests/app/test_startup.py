@@ -43,12 +43,13 @@ def test_importing_loads_no_slow_module(module, tmp_path):
 
 
 def test_a_solve_without_rollout_loads_no_slow_module(tmp_path):
+    """Without its report (whose payoff figure needs matplotlib): the report is the only slow part."""
     code = (
         "from negsim.app.cli import main\n"
-        f"main(['rollout.runs=0', 'hydra.run.dir={(tmp_path / 'run').as_posix()}'])"
+        f"main(['rollout.runs=0', 'output.report=false', 'hydra.run.dir={(tmp_path / 'run').as_posix()}'])"
     )
     assert loaded_after(code, tmp_path) == []
-    assert (tmp_path / "run" / "metrics.json").is_file()
+    assert (tmp_path / "run" / "metrics.json").is_file() and not (tmp_path / "run" / "report.html").exists()
 
 
 def test_the_help_imports_neither_hydra_nor_omegaconf(tmp_path):
