@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Set up and run negsim from a fresh clone, with nothing but Python (>= 3.10) and pip.
 
-    python3 tasks.py demo    # create .venv if needed, install the core, solve the default scenario
-    python3 tasks.py test    # install the test extra too, then lint, type check and the test suite
-    python3 tasks.py bench   # the solver benchmark (prints ms per game and ratios)
+    python3 tasks.py demo      # create .venv if needed, install the core, solve the default scenario
+    python3 tasks.py test      # install the test extra too, then lint, type check and the test suite
+    python3 tasks.py bench     # the solver benchmark (prints ms per game and ratios)
+    python3 tasks.py results   # regenerate the committed results/ (about 2 minutes; git diff results/ after)
 
 The virtual environment is created once in ``.venv``; each set of extras is installed
 once per version of ``pyproject.toml`` (a stamp file per set records it), with pip's own
@@ -25,8 +26,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
-#: What each task needs installed: the core for the demo, the test extra for the rest.
-EXTRAS = {"demo": "", "test": "test", "bench": "test"}
+#: What each task needs installed: the core for the demo, Parquet for the results' tables
+#: (``table.parquet`` beside each ``table.csv``), the test extra for the rest.
+EXTRAS = {"demo": "", "test": "test", "bench": "test", "results": "parquet"}
 
 
 def _phase(text: str) -> None:
@@ -74,8 +76,11 @@ def main(argv: list[str]) -> None:
         _run(BIN / "mypy")
         _phase("tests: pytest, two workers (one test file per worker at a time)")
         _run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *rest)
-    else:
+    elif task == "bench":
         _run(BIN / "python", ROOT / "experiments" / "bench_solvers.py", *rest)
+    else:
+        _phase("regenerating results/ (experiments/run_canonical_results.py)")
+        _run(BIN / "python", ROOT / "experiments" / "run_canonical_results.py", *rest)
 
 
 if __name__ == "__main__":

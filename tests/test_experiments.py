@@ -1,5 +1,6 @@
 """The scripts in experiments/ keep working as the package moves: every negsim name they
-import exists, and the two fast benchmarks run end to end at a tiny size."""
+import exists, and the two fast benchmarks run end to end at a tiny size; the canonical
+results are written to results/ only by an explicit path (``python3 tasks.py results``)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,33 @@ def test_run_canonical_results_refuses_an_unknown_experiment():
     assert proc.returncode == 1
     assert proc.stderr.strip() == ("run_canonical_results: unknown experiment 'nonesuch'; expected one of "
                                    "leverage_sweep, leverage_verification, threshold, sensitivity")
+
+
+def _module(path: Path):
+    """Import a script by its path (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_canonical_results_sends_each_experiment_to_results_by_an_absolute_path(tmp_path):
+    script = _module(EXPERIMENTS / "run_canonical_results.py")
+    results = EXPERIMENTS.parent / "results"
+    for name in script.EXPERIMENTS:
+        cmd = script.command(name, tmp_path)
+        (given,) = [a for a in cmd if a.startswith("results_dir=")]
+        assert given == f"results_dir={results / name}" and Path(given.partition("=")[2]).is_absolute()
+        assert f"hydra.sweep.dir={tmp_path / name}" in cmd and f"hydra.run.dir={tmp_path / name}" in cmd
+        assert "output.report=false" in cmd  # the report page names this machine's folders
+
+
+def test_tasks_results_sets_up_the_parquet_extra_then_runs_the_canonical_results(monkeypatch):
+    tasks = _module(EXPERIMENTS.parent / "tasks.py")
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks, "ensure_env", lambda extras: calls.append(("env", extras)))
+    monkeypatch.setattr(tasks, "_run", lambda *cmd: calls.append(tuple(str(c) for c in cmd)))
+    tasks.main(["results", "threshold"])
+    assert calls == [("env", "parquet"),
+                     (str(tasks.BIN / "python"), str(EXPERIMENTS / "run_canonical_results.py"), "threshold")]

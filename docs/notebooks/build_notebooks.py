@@ -40,6 +40,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 import negsim
 from negsim.viz.text import payoff_table, evidence_report, equilibria_report
+from negsim.viz.words import player_name, readable
 from negsim.model.talks import (
     predict, outcome_distribution, deal_probability, kind_probabilities, outcome_table, with_mediator,
 )
@@ -186,12 +187,12 @@ def plot_path(scenario, title):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
     for p, ax in enumerate(axes):
         probs = np.array([P.sum(axis=1 - p) for P in marginals])   # each side's mixed strategy
-        for a, label in enumerate(game.actions[p]):
-            ax.plot(lams, probs[:, a], label=label)
+        for a, action in enumerate(game.actions[p]):
+            ax.plot(lams, probs[:, a], label=readable(action))
         ax.axvline(scenario.precision, color="k", ls=":", lw=1)
         ax.set_xscale("log")
         ax.set_xlabel("precision lambda (per unit of payoff range)")
-        ax.set_title(game.players[p])
+        ax.set_title(player_name(game.players[p]))
         ax.legend(fontsize=8)
     axes[0].set_ylabel("probability")
     fig.suptitle(title)
@@ -260,6 +261,7 @@ from negsim.model.rollout import rollout_points, LEVELS
 from negsim.model.forecast import Forecast, strata
 from negsim.model.talks import predict, deal_probability, kind_probabilities, with_mediator
 from negsim.studies.threshold import deal_curve, leverage_threshold
+from negsim.viz.words import axis_label
 """),
     ("md", """
 ## From the talks to the ceasefire
@@ -328,7 +330,9 @@ once, and `negsim.solve_batch` finds all equilibria of all of them in one vector
 `deal_curve` gives the predicted P(deal) along a knob: under the logit QRE (the model's
 prediction) it rises smoothly; under a selected Nash equilibrium it jumps. Here: the
 transfer for the pledge from 0 to 4, at the recorded verification (0.2) and at full
-verification.
+verification. The two selected-equilibrium steps are drawn as they are, without moving
+either: where they coincide, the wide pale dashed step shows beneath the thin dotted one
+with its dots.
 """),
     ("code", """
 transfers = np.linspace(0.0, 4.0, 17)
@@ -338,16 +342,19 @@ batch = negsim.solve_batch(A, B)
 print("grid", batch.batch_shape, "equilibria per game:\\n", batch.counts)
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
+steps = [dict(ls="--", lw=4, alpha=0.45), dict(ls=":", lw=1.5, marker="o", ms=3)]  # distinguishable where they coincide
 for k, v in enumerate(verifications):
     sc = with_mediator(scenario, verification=float(v))
     ax.plot(transfers, deal_curve(sc, "transfer_pledge", transfers), color=f"C{k}", label=f"QRE, verification {v:g}")
-    ax.step(transfers, deal_curve(sc, "transfer_pledge", transfers, selection="logit_limit") + 0.02 * k,
-            where="post", color=f"C{k}", ls="--", label=f"selected equilibrium, verification {v:g}")
+    ax.step(transfers, deal_curve(sc, "transfer_pledge", transfers, selection="logit_limit"),
+            where="post", color=f"C{k}", **steps[k], label=f"selected equilibrium, verification {v:g}")
     t = leverage_threshold(sc, "transfer_pledge")
     print(f"verification {v:g}: P(deal) reaches 1/2 at transfer_pledge = {t.value:.2f}")
 ax.axhline(0.5, color="#888888", lw=0.8, ls=":")
-ax.set_xlabel("mediator.transfer_pledge (payoff units)")
-ax.set_ylabel("P(deal)")
+ax.set_ylim(-0.02, 1.02)
+ax.set_xlabel(axis_label("mediator.transfer_pledge"))
+ax.set_ylabel("probability of a deal (0 to 1)")
+ax.set_title("Istanbul round two: the predicted deal against the transfer for the pledge")
 ax.legend(fontsize=8)
 plt.show()
 """),
@@ -378,6 +385,7 @@ for name, knobs in points.items():
           f"P(breakdown by day 180) {f.summary()['p_breakdown']:.3f}")
 ax.set_xlabel("day after the talks")
 ax.set_ylabel("P(ceasefire still holding)")
+ax.set_title("Istanbul round two: the ceasefire under five offers of the mediator (5,000 runs each)")
 ax.legend(fontsize=8)
 plt.show()
 """),
@@ -436,6 +444,7 @@ from negsim.model.crisis import (
 )
 from negsim.solvers.agent_qre import agent_qre_path
 from negsim.solvers.backward_induction import describe, solve_extensive
+from negsim.viz.words import readable
 """),
     ("md", """
 ## The types, the leaves and their evidence
@@ -609,7 +618,7 @@ panels = [("precision", spec.precision, "precision lambda (per unit of each side
 for ax, (key, base, xlabel, title) in zip(axes, panels):
     for name in ROUNDS:
         xy = np.array(robust[name][key])
-        ax.plot(xy[:, 0], xy[:, 1], marker="o", ms=3, label=f"{ROUNDS[name]} ({spec.record[name]})")
+        ax.plot(xy[:, 0], xy[:, 1], marker="o", ms=3, label=f"{ROUNDS[name]} (recorded: {readable(spec.record[name]).lower()})")
     ax.axhline(0.2, color="#888888", lw=0.8)
     ax.axvline(base, color="k", ls=":", lw=1)
     ax.set_xlabel(xlabel)

@@ -7,7 +7,10 @@ shared random numbers, writing each point's ``metrics.json`` into Hydra's sweep 
 exactly where a job of the basic sweeper would, and resuming from it. A sweep over a
 config group (``scenario=doha_round,istanbul_round3``), over Hydra's own keys or of a
 mode that is not a solve goes, point by point, to the configured launcher through
-Hydra's basic sweeper, as does every sweep with ``hydra.sweeper.batch=false``.
+Hydra's basic sweeper, as does every sweep with ``hydra.sweeper.batch=false``. On both
+paths a ``range()`` sweep gives exact decimals (:mod:`.exact_ranges`): ``range(0,1.01,0.1)``
+names its points, records its overrides and fills its table with ``0.7``, not
+``0.7000000000000001``.
 
 This module stays light: Hydra imports every plugin module whenever it starts. It has
 no ``from __future__ import annotations``: Hydra executes plugin modules without
@@ -22,6 +25,8 @@ from hydra.core.config_store import ConfigStore
 from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
+
+from .exact_ranges import exact_override, exact_params
 
 
 @dataclass
@@ -43,12 +48,13 @@ ConfigStore.instance().store(group="hydra/sweeper", name="negsim_batch", node=Ba
 
 class BatchSweeper(Sweeper):
     """Value sweeps in one batch (:func:`negsim.app.batch.run_batch`), others through
-    Hydra's :class:`BasicSweeper` and the configured launcher."""
+    Hydra's :class:`BasicSweeper` and the configured launcher; range sweeps in exact
+    decimals on both paths (:func:`exact_params`, :func:`exact_override`)."""
 
     def __init__(self, params: Optional[Dict[str, str]] = None, batch: bool = True,
                  chunk_points: Optional[int] = None, max_batch_size: Optional[int] = None) -> None:
         super().__init__()
-        self.params = dict(params or {})
+        self.params = exact_params(dict(params or {}))
         self.batch, self.chunk_points = batch, chunk_points
         self.basic = BasicSweeper(max_batch_size=max_batch_size, params=self.params)
         self.hydra_context: Optional[HydraContext] = None
@@ -62,8 +68,9 @@ class BatchSweeper(Sweeper):
         assert self.config is not None and self.hydra_context is not None
         from negsim.app.batch import plan_sweep, run_batch
 
-        plan = plan_sweep(self.config, self.hydra_context.config_loader, self.params, arguments,
+        exact = [exact_override(a) for a in arguments]
+        plan = plan_sweep(self.config, self.hydra_context.config_loader, self.params, exact,
                           self.chunk_points) if self.batch else None
         if plan is None:
-            return self.basic.sweep(arguments)
+            return self.basic.sweep(exact)
         return run_batch(plan)

@@ -308,13 +308,14 @@ def coerced_value(cfg: DictConfig, key: str, text: str) -> Any:
 #: Keys that change no number (where a run's work goes, whether each run's outcomes are
 #: written, JSON on stdout): left out of a point's recorded overrides, its folder name and its sweep's
 #: claim, so a sweep resumes and gives the same table whatever they are.
-PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address", "output.runs", "output.json", "output.report")
+PLACEMENT_KEYS = ("workers.n_jobs", "workers.backend", "workers.address", "output.runs", "output.json", "output.report",
+                  "results_dir")
 
 
 def recorded(overrides: Sequence[str]) -> list[str]:
     """The overrides that can change a result (:data:`PLACEMENT_KEYS` dropped).
 
-    >>> recorded(["mediator.verification=0.5", "workers.n_jobs=2"])
+    >>> recorded(["mediator.verification=0.5", "workers.n_jobs=2", "results_dir=/tmp/r"])
     ['mediator.verification=0.5']
     """
     return [o for o in overrides if o.partition("=")[0].lstrip("+~") not in PLACEMENT_KEYS]
