@@ -172,6 +172,12 @@ def preflight(argv: Sequence[str], compose: Composer, *, info_only: bool = False
             analysis_result(cfg)
         if cfg.mode == "threshold":
             threshold_scenarios(compose, name, [*override_set, *search], list(cfg.threshold.scenarios))
+        if cfg.mode == "leverage_choice":
+            from negsim.studies.leverage_choice import load_objective
+
+            threshold_scenarios(compose, name, [*override_set, *search], list(cfg.leverage_choice.scenarios))
+            for objective in cfg.leverage_choice.objectives:
+                load_objective(str(objective))
     claim_sweep_folder(argv, base, axes)
     return base, first
 
@@ -365,8 +371,8 @@ def threshold_scenarios(compose: Composer, name: str, overrides: Sequence[str], 
 
 
 def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None:
-    """The threshold, sensitivity, uncertainty, calibrate or hindcast experiment (``mode``), written to ``folder``; the
-    ``overrides`` of the command line apply to every scenario it studies."""
+    """The threshold, leverage_choice, sensitivity, uncertainty, calibrate or hindcast experiment (``mode``), written
+    to ``folder``; the ``overrides`` of the command line apply to every scenario it studies."""
     from negsim.app import experiments
 
     if cfg.mode == "threshold":
@@ -383,6 +389,13 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
                 f"{r['threshold']:.6g} (from '{r['outcome_below']}' to '{r['outcome_above']}')"
                 if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
             print(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
+    elif cfg.mode == "leverage_choice":
+        with Composer() as compose:
+            scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
+                                            list(cfg.leverage_choice.scenarios))
+        spec = OmegaConf.to_container(cfg.leverage_choice, resolve=True)
+        rows, paths = experiments.leverage_choice_experiment(scenarios, point_from_config(cfg).setup, folder, spec,
+                                                             progress=print)
     elif cfg.mode == "uncertainty":
         point = point_from_config(cfg)
         summary, paths = experiments.uncertainty_experiment(point, folder)

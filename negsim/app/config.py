@@ -29,11 +29,12 @@ from negsim.model.schema import (
     ThresholdSpec,
     UncertaintySpec,
 )
+from negsim.studies.leverage_choice import LeverageChoiceSpec
 from negsim.studies.pipeline import Point, build_point
 
 #: What the ``negsim`` command can do (``mode``; set by ``experiment=`` and ``analysis=``).
-MODES = ("solve", "threshold", "sensitivity", "uncertainty", "calibrate", "hindcast", "ceasefire", "bargaining", "crisis",
-         "mediation")
+MODES = ("solve", "threshold", "sensitivity", "uncertainty", "calibrate", "hindcast", "leverage_choice", "ceasefire",
+         "bargaining", "crisis", "mediation")
 #: Modes computed like a solve (one report, one metrics.json).
 ANALYSES = ("ceasefire", "bargaining", "crisis", "mediation")
 
@@ -86,6 +87,7 @@ class RunConfig:
     threshold: ThresholdSpec = field(default_factory=ThresholdSpec)
     sensitivity: SensitivitySpec = field(default_factory=SensitivitySpec)
     uncertainty: UncertaintySpec = field(default_factory=UncertaintySpec)
+    leverage_choice: LeverageChoiceSpec = field(default_factory=LeverageChoiceSpec)
     workers: WorkersConfig = field(default_factory=WorkersConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     ceasefire: Optional[CeasefireGameSpec] = None

@@ -235,3 +235,30 @@ def hindcast_experiment(point: Point, folder: Path) -> tuple[list[dict[str, Any]
         write_text_atomic(folder / "reliability.csv", csv_text(_printed(reliability))),
         write_text_atomic(folder / "forecasts.jsonl", "\n".join(records) + "\n"),
     ]
+
+
+def leverage_choice_experiment(scenarios: Sequence[Scenario], setup: Any, folder: Path, spec: Any = None,
+                               progress: Any = None) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Per round and mediator objective, the leverage it chooses within its budget
+    (:func:`negsim.studies.leverage_choice.leverage_choice_study`). Writes ``choices.csv``
+    (a row per round and objective: the choice, its cost, the objective and its parts, the
+    runner-up, the round's own leverage), ``choices.json`` (the same, with each objective's
+    evidence and the package versions) and, with ``spec.budgets``, ``budgets.csv`` (the choice
+    at each budget)."""
+    from negsim.io.results import package_versions, write_json_atomic
+    from negsim.studies.leverage_choice import leverage_choice_study
+
+    choices, curve = leverage_choice_study(scenarios, setup, spec, progress=progress)
+    rows = [c.row() for c in choices]
+    paths = [write_text_atomic(folder / "choices.csv", csv_text(_printed(rows)))]
+    if curve:
+        paths.append(write_text_atomic(folder / "budgets.csv", csv_text(_printed([c.row() for c in curve]))))
+    objectives = {c.objective.name: c.objective for c in choices}
+    paths.append(write_json_atomic(folder / "choices.json", {
+        "choices": rows,
+        "starts": [{"scenario": c.scenario, "mediator_objective": c.objective.name, "starts": list(c.starts)}
+                   for c in choices],
+        "objectives": {name: o.as_dict() for name, o in objectives.items()},
+        "versions": package_versions(),
+    }))
+    return rows, paths

@@ -39,7 +39,7 @@ def test_default_run_prints_sources_equilibria_and_writes_metrics(tmp_path):
     assert metrics["versions"]["numpy"] and len(metrics["config_hash"]) == 16
     assert (out / ".hydra" / "config.yaml").is_file()
     assert sorted(p.name for p in out.iterdir()) == [
-        ".hydra", "breakdown.png", "breakdown.svg", "metrics.json", "negsim.log", "rollout.npz",
+        ".hydra", "breakdown.png", "breakdown.svg", "metrics.json", "negsim.log", "report.html", "rollout.npz",
     ]
     roll = metrics["rollout"]
     assert roll["seed"] == 20251019 and roll["runs"] == 10000 and roll["days"] == 180
@@ -128,8 +128,9 @@ BAD_NFG = {
 }
 
 
-TOP_KEYS = ("after, bargaining, ceasefire, efg, game, horizon, mediator, mode, nfg, outcome, output, results_dir, rollout, "
-            "scenario, seed, sensitivity, solver, threshold, uncertainty, workers")
+TOP_KEYS = ("after, bargaining, ceasefire, efg, game, horizon, leverage_choice, mediation, mediator, mediator_play, mode, "
+            "nfg, outcome, output, results_dir, rollout, scenario, seed, sensitivity, solver, threshold, uncertainty, "
+            "workers")
 NO_SOURCE = "missing source (list POSITIONS.md IDs or 'cite:Author Year')"
 
 

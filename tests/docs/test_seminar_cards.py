@@ -322,7 +322,7 @@ def card_outputs(tmp_path_factory) -> dict[str, Output]:
 
 def test_there_are_cards():
     names = {p.stem for p in CARDS}
-    assert {"doha_round", "istanbul_round2", "istanbul_round3", "counterfactual_verification"} <= names
+    assert {"doha_round", "istanbul_round2", "istanbul_round3", "counterfactual_verification", "who_mediates"} <= names
 
 
 @pytest.mark.parametrize("card", CARDS, ids=[p.stem for p in CARDS])
@@ -430,7 +430,7 @@ def test_checker_fails_a_word_link_that_disagrees(tmp_path):
 #: the prediction, the thresholds and least costs, the ceasefire forecasts.
 ANSWER_SOURCE = re.compile(
     r"^(equilibria|prediction\.|p_deal|n_eq\b|rollout\.|outcomes\[[^\]]*\]\.(probability|ceasefire))"
-    r"|(thresholds|least_cost)\.csv:|rollout\.npz:|^stdout: (Equilibria|.*no flip)"
+    r"|(thresholds|least_cost|choices|budgets)\.csv:|rollout\.npz:|^stdout: (Equilibria|.*no flip)"
 )
 TEACHER_PART = re.compile(r"<!-- teacher -->.*?<!-- /teacher -->", re.S)
 

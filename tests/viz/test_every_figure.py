@@ -475,8 +475,11 @@ EXPERIMENTS = {
     "hindcast": (["uncertainty.draws=4"], set(), []),
     "leverage_sweep": (["mediator.transfer_pledge=0,2", RUNS], {"sweep_mediator.transfer_pledge"}, []),
     "leverage_verification": (["mediator.transfer_written=0,5", "mediator.verification=0,1", RUNS], {HEATMAP}, []),
+    "leverage_choice": (["leverage_choice.scenarios=[doha_round]", "leverage_choice.objectives=[deal_only]",
+                         "leverage_choice.grid=2", "leverage_choice.max_evaluations=3"], set(), []),
 }
-ANALYSES = {"bargaining": ([], set(), []), "ceasefire": ([], set(), []), "crisis": ([], set(), [])}
+ANALYSES = {"bargaining": ([], set(), []), "ceasefire": ([], set(), []), "crisis": ([], set(), []),
+            "mediation": (["mediation.draws=200"], set(), [])}
 
 ENTRIES = {**CLI, **{f"experiment={k}": v for k, v in EXPERIMENTS.items()},
            **{f"analysis={k}": v for k, v in ANALYSES.items()}}
