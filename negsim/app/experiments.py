@@ -243,14 +243,17 @@ def leverage_choice_experiment(scenarios: Sequence[Scenario], setup: Any, folder
     (:func:`negsim.studies.leverage_choice.leverage_choice_study`). Writes ``choices.csv``
     (a row per round and objective: the choice, its cost, the objective and its parts, the
     runner-up, the round's own leverage), ``choices.json`` (the same, with each objective's
-    evidence and the package versions) and, with ``spec.budgets``, ``budgets.csv`` (the choice
+    evidence and the package versions), ``choices.png``/``.svg``
+    (:func:`negsim.viz.leverage_choice.leverage_choice_figure`) and, with ``spec.budgets``, ``budgets.csv`` (the choice
     at each budget)."""
     from negsim.io.results import package_versions, write_json_atomic
     from negsim.studies.leverage_choice import leverage_choice_study
+    from negsim.viz.leverage_choice import leverage_choice_figure
 
     choices, curve = leverage_choice_study(scenarios, setup, spec, progress=progress)
     rows = [c.row() for c in choices]
     paths = [write_text_atomic(folder / "choices.csv", csv_text(_printed(rows)))]
+    paths += save_figure(leverage_choice_figure(choices, titles={s.name: s.title for s in scenarios}), folder / "choices")
     if curve:
         paths.append(write_text_atomic(folder / "budgets.csv", csv_text(_printed([c.row() for c in curve]))))
     objectives = {c.objective.name: c.objective for c in choices}

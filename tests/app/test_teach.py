@@ -323,7 +323,7 @@ def test_explain_main_prints_a_card_for_the_leader_or_the_students(capsys):
 
 def test_explain_main_writes_every_student_card(tmp_path, capsys):
     assert teach.available_cards() == ["counterfactual_verification", "doha_round", "istanbul_round2",
-                                       "istanbul_round3"]
+                                       "istanbul_round3", "who_mediates"]
     assert teach.explain_main(["--card", "all", "--student", "--out", str(tmp_path / "handouts")]) == 0
     written = [tmp_path / "handouts" / f"{n}.md" for n in teach.available_cards()]
     assert capsys.readouterr().out == "".join(f"wrote {p}\n" for p in written)
@@ -341,7 +341,7 @@ def test_explain_main_writes_every_student_card(tmp_path, capsys):
      "negsim-explain: give a scenario or --card, not both (got 'doha_round' and --card doha_round) "
      "(see negsim-explain --help)"),
     (["--card", "kabul_round9"], "card: unknown card 'kabul_round9'; expected one of: counterfactual_verification, "
-     "doha_round, istanbul_round2, istanbul_round3, all, or a .md file"),
+     "doha_round, istanbul_round2, istanbul_round3, who_mediates, all, or a .md file"),
     (["--card", "nowhere.md"], "card: no file nowhere.md"),
     (["--card", "all", "--student", "--out", str(ROOT / "docs" / "seminar")],
      f"--out: {ROOT / 'docs' / 'seminar'} is the cards' own folder; writing there would overwrite the leader's "

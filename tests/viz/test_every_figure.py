@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -428,6 +428,21 @@ def legend_names_rounds(*scenarios: str) -> Callable:
     return check
 
 
+def mediators_by_round(scenarios: Sequence[str], objectives: Sequence[str]) -> Callable:
+    """A panel per round titled in words, in order; a legend entry per mediator, by its
+    objective's title (the words before its colon), and one for the round's own leverage."""
+    def check(rec) -> list[str]:
+        panels = [ax.get_title() for ax in data_axes(rec.fig)]
+        want_panels = [TITLES[s] for s in scenarios]
+        entries = legend_entries(legends(rec.fig))
+        want = [_yaml(CONFIGS / "mediator_objective" / f"{o}.yaml")["title"].split(":")[0] for o in objectives]
+        out = [] if panels == want_panels else [f"{rec.label}: panels {panels}, expected {want_panels}"]
+        if entries != [*want, "hollow: the round's own leverage"]:
+            out.append(f"{rec.label}: legend {entries}, expected the mediators {want} and the round's own leverage")
+        return out
+    return check
+
+
 # --------------------------------------------------------------------------- the command line
 
 
@@ -476,7 +491,8 @@ EXPERIMENTS = {
     "leverage_sweep": (["mediator.transfer_pledge=0,2", RUNS], {"sweep_mediator.transfer_pledge"}, []),
     "leverage_verification": (["mediator.transfer_written=0,5", "mediator.verification=0,1", RUNS], {HEATMAP}, []),
     "leverage_choice": (["leverage_choice.scenarios=[doha_round]", "leverage_choice.objectives=[deal_only]",
-                         "leverage_choice.grid=2", "leverage_choice.max_evaluations=3"], set(), []),
+                         "leverage_choice.grid=2", "leverage_choice.max_evaluations=3"], {"choices"},
+                        [mediators_by_round(["doha_round"], ["deal_only"])]),
 }
 ANALYSES = {"bargaining": ([], set(), []), "ceasefire": ([], set(), []), "crisis": ([], set(), []),
             "mediation": (["mediation.draws=200"], set(), [])}
@@ -527,12 +543,15 @@ def card_commands(text: str) -> list[list[str]]:
 
 
 def small(args: list[str]) -> list[str]:
-    """A card's command at this test's sizes: rollouts of 300 runs (none stays none), a coarse threshold grid."""
+    """A card's command at this test's sizes: rollouts of 300 runs (none stays none), a coarse threshold grid,
+    the leverage choice's smallest search."""
     out = []
     for a in args:
         key, _, value = a.partition("=")
         out.append(RUNS if key == "rollout.runs" and int(value) > 0 else "threshold.grid=5" if key == "threshold.grid"
                    else a)
+    if "experiment=leverage_choice" in args:  # the choice's search at its smallest
+        out += ["leverage_choice.grid=2", "leverage_choice.max_evaluations=3"]
     return out
 
 
@@ -542,6 +561,11 @@ def card_figures(args: list[str]) -> tuple[set[str], list[Callable]]:
     if over.get("experiment") == "threshold":
         knobs = over["threshold.knobs"].strip("[]").split(",") if "threshold.knobs" in over else THRESHOLD_KNOBS
         return {f"deal_{k.strip()}" for k in knobs}, [legend_names_rounds(*TITLES)]
+    if over.get("experiment") == "leverage_choice":
+        spec = _yaml(CONFIGS / "experiment" / "leverage_choice.yaml")["leverage_choice"]
+        rounds, objectives = (over[f"leverage_choice.{k}"].strip("[]").split(",") if f"leverage_choice.{k}" in over
+                              else spec[k] for k in ("scenarios", "objectives"))
+        return {"choices"}, [mediators_by_round(rounds, objectives)]
     assert "experiment" not in over and "analysis" not in over and "-m" not in args, (
         f"negsim {shlex.join(args)}: a new kind of card command; say here which figures it makes")
     runs = int(over.get("rollout.runs", _yaml(CONFIGS / "rollout" / "default.yaml")["runs"]))
