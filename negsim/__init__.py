@@ -17,6 +17,7 @@ from negsim.equilibrium import Equilibrium
 from negsim.errors import ConfigError, GameFormatError, NegsimError, SolverError
 from negsim.game import Game
 from negsim.io.gambit import read_nfg, write_nfg
+from negsim.lazy import submodules
 from negsim.model.payoffs import payoff_batch, payoff_grid
 from negsim.model.scenario import Scenario, available_scenarios, load_scenario
 from negsim.model.talks import talks_game, with_mediator
@@ -52,10 +53,12 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``negsim.ceasefire_after`` (:func:`negsim.studies.pipeline.ceasefire_after`), imported
-    on first use so ``import negsim`` stays light."""
+    """``negsim.ceasefire_after`` (:func:`negsim.studies.pipeline.ceasefire_after`),
+    ``negsim.rollout`` (the module :mod:`negsim.model.rollout`) and every subpackage
+    (``negsim.games``, ``negsim.viz``, ...), imported on first use so ``import negsim``
+    stays light."""
     if name == "ceasefire_after":
         from negsim.studies.pipeline import ceasefire_after
 
         return ceasefire_after
-    raise AttributeError(f"module 'negsim' has no attribute {name!r}")
+    return submodules(__name__)("model.rollout" if name == "rollout" else name)

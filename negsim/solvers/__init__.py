@@ -254,3 +254,7 @@ def solve_batch(
     for arr in (g, x, y, payoffs, regret):
         arr.setflags(write=False)
     return BatchEquilibria(tuple(batch_shape), g, x, y, payoffs, regret, method)
+
+from negsim.lazy import submodules  # noqa: E402
+
+__getattr__ = submodules(__name__)
