@@ -394,8 +394,9 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
             scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
                                             list(cfg.leverage_choice.scenarios))
         spec = OmegaConf.to_container(cfg.leverage_choice, resolve=True)
-        rows, paths = experiments.leverage_choice_experiment(scenarios, point_from_config(cfg).setup, folder, spec,
-                                                             progress=print)
+        point = point_from_config(cfg)
+        rows, paths = experiments.leverage_choice_experiment(scenarios, point.setup, folder, spec, progress=print,
+                                                             seed=point.seed)
     elif cfg.mode == "uncertainty":
         point = point_from_config(cfg)
         summary, paths = experiments.uncertainty_experiment(point, folder)

@@ -238,30 +238,44 @@ def hindcast_experiment(point: Point, folder: Path) -> tuple[list[dict[str, Any]
 
 
 def leverage_choice_experiment(scenarios: Sequence[Scenario], setup: Any, folder: Path, spec: Any = None,
-                               progress: Any = None) -> tuple[list[dict[str, Any]], list[Path]]:
+                               progress: Any = None, seed: int = 0) -> tuple[list[dict[str, Any]], list[Path]]:
     """Per round and mediator objective, the leverage it chooses within its budget
     (:func:`negsim.studies.leverage_choice.leverage_choice_study`). Writes ``choices.csv``
     (a row per round and objective: the choice, its cost, the objective and its parts, the
     runner-up, the round's own leverage), ``choices.json`` (the same, with each objective's
-    evidence and the package versions), ``choices.png``/``.svg``
-    (:func:`negsim.viz.leverage_choice.leverage_choice_figure`) and, with ``spec.budgets``, ``budgets.csv`` (the choice
-    at each budget)."""
+    evidence, the draws' summaries, the seed and the package versions), ``choices.png``/``.svg``
+    (:func:`negsim.viz.leverage_choice.leverage_choice_figure`), with ``spec.budgets``
+    ``budgets.csv`` (the choice at each budget), and with ``spec.draws`` ``robustness.csv``
+    (a row per round and objective: the choice under draws of its stated ranges,
+    :func:`negsim.studies.leverage_choice.choice_robustness`) and ``robustness_pairs.csv``
+    (per pair of objectives, the share of shared draws in which they lead with different
+    knobs). ``seed`` seeds the draws unless ``spec.seed`` does."""
     from negsim.io.results import package_versions, write_json_atomic
-    from negsim.studies.leverage_choice import leverage_choice_study
+    from negsim.studies.leverage_choice import choice_robustness, leverage_choice_study, robustness_pairs
     from negsim.viz.leverage_choice import leverage_choice_figure
 
     choices, curve = leverage_choice_study(scenarios, setup, spec, progress=progress)
+    robust = choice_robustness(scenarios, choices, setup, spec, seed=seed, progress=progress)
     rows = [c.row() for c in choices]
     paths = [write_text_atomic(folder / "choices.csv", csv_text(_printed(rows)))]
-    paths += save_figure(leverage_choice_figure(choices, titles={s.name: s.title for s in scenarios}), folder / "choices")
+    figure = leverage_choice_figure(choices, titles={s.name: s.title for s in scenarios}, robustness=robust)
+    paths += save_figure(figure, folder / "choices")
     if curve:
         paths.append(write_text_atomic(folder / "budgets.csv", csv_text(_printed([c.row() for c in curve]))))
+    summary = [r.row() for r in robust]
+    pairs = robustness_pairs(robust)
+    if robust:
+        paths.append(write_text_atomic(folder / "robustness.csv", csv_text(_printed(summary))))
+        paths.append(write_text_atomic(folder / "robustness_pairs.csv", csv_text(_printed(pairs))))
     objectives = {c.objective.name: c.objective for c in choices}
     paths.append(write_json_atomic(folder / "choices.json", {
         "choices": rows,
         "starts": [{"scenario": c.scenario, "mediator_objective": c.objective.name, "starts": list(c.starts)}
                    for c in choices],
         "objectives": {name: o.as_dict() for name, o in objectives.items()},
+        "robustness": summary,
+        "robustness_pairs": pairs,
+        "seed": seed,
         "versions": package_versions(),
     }))
     return rows, paths

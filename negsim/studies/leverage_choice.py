@@ -969,7 +969,9 @@ class LeverageChoiceSpec:
     ``configs/mediator_objective/``, or YAML paths), the choice (:func:`choose_leverage`,
     with ``grid``, ``starts``, ``max_evaluations``, ``upper``). ``budgets``, if given, adds
     each objective's choice at each of those budgets (:func:`budget_curve`);
-    ``engagement_days``, if given, replaces every objective's."""
+    ``engagement_days``, if given, replaces every objective's. ``draws`` > 0 adds the
+    choice under that many joint draws of each objective's stated ranges (``method``:
+    ``sobol`` or ``lhs``; ``seed``: default the run's), :func:`choice_robustness`."""
 
     scenarios: list[str] = field(default_factory=lambda: ["doha_round", "istanbul_round2", "istanbul_round3"])
     objectives: list[str] = field(default_factory=lambda: ["deal_only", "durable_peace", "qatar", "turkiye"])
@@ -979,6 +981,9 @@ class LeverageChoiceSpec:
     upper: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_UPPER))
     budgets: list[float] = field(default_factory=list)
     engagement_days: int | None = None
+    draws: int = 0
+    method: str = "sobol"
+    seed: int | None = None
 
 
 def leverage_choice_study(
@@ -1034,3 +1039,153 @@ def choice_line(choice: LeverageChoice) -> str:
     if choice.runner_up is not None:
         line += f"; runner-up ({choice.runner_up.leading}) U {choice.runner_up.objective:+.4f}"
     return line
+
+
+# --------------------------------------------------------------------------- robustness to the assumptions
+
+
+def with_parameters(objective: MediatorObjective, values: Mapping[str, float]) -> MediatorObjective:
+    """The objective with some of its parameters replaced, by key (the keys of its
+    ``evidence`` and ``priors``: ``mediator_objective.price.verification``,
+    ``mediator_objective.engagement_days`` (rounded to whole days), ...)."""
+    value, prices, persistence = dict(objective.value), dict(objective.prices), dict(objective.persistence)
+    scalars: dict[str, Any] = {}
+    for key, v in values.items():
+        head, _, part = key.partition(".")[2].partition(".")
+        if head == "value" and part in value:
+            value[part] = float(v)
+        elif head == "price" and part in prices:
+            prices[part] = float(v)
+        elif head == "persistence" and part in persistence:
+            persistence[part] = float(v)
+        elif (head, part) in (("escalation", "weight"), ("deaths", ""), ("budget", ""), ("engagement_days", "")):
+            field_name = {"escalation": "outcome_weight", "deaths": "deaths_weight"}.get(head, head)
+            scalars[field_name] = int(round(float(v))) if head == "engagement_days" else float(v)
+        else:
+            raise ConfigError(f"{key}: not a parameter of the mediator objective {objective.name!r}")
+    return replace(objective, value=value, prices=prices, persistence=persistence, **scalars)
+
+
+def objective_draws(objectives: Sequence[MediatorObjective], n: int, method: str = "sobol",
+                    seed: int = 0) -> tuple[list[str], np.ndarray, list[list[MediatorObjective]]]:
+    """``n`` joint draws of every stated range (``priors``) of the objectives.
+
+    One point set over the union of their parameter keys (sorted), so a key two objectives
+    share takes the same quantile in the same draw (common random numbers: two mediators
+    are compared under the same reading of a shared assumption).
+
+    Returns
+    -------
+    (keys, u, variants)
+        The keys; the unit draws, shape (n, len(keys)); per objective, its ``n`` variants
+        (:func:`with_parameters` at its own keys' quantiles).
+    """
+    from negsim.studies.uncertainty import METHODS, unit_draws
+
+    if method not in METHODS:
+        raise ConfigError(f"leverage_choice.method: expected one of {', '.join(METHODS)}, got {method!r}")
+    keys = sorted({k for o in objectives for k in o.priors})
+    u = unit_draws(n, len(keys), method, seed) if keys else np.zeros((n, 0))
+    variants = []
+    for o in objectives:
+        own = {k: o.priors[k].ppf(u[:, keys.index(k)]) for k in o.priors}
+        variants.append([with_parameters(o, {k: float(v[d]) for k, v in own.items()}) for d in range(n)])
+    return keys, u, variants
+
+
+@dataclass(frozen=True, eq=False)
+class Robustness:
+    """One round's choice under one objective, and the choices under draws of its stated ranges.
+
+    Attributes
+    ----------
+    central : LeverageChoice
+        The choice at the objective's stated values.
+    draws : tuple of LeverageChoice
+        The choice at each joint draw of its ranges (in draw order).
+    parameters : tuple of str
+        The keys drawn (the objective's ``priors``).
+    """
+
+    central: LeverageChoice
+    draws: tuple[LeverageChoice, ...]
+    parameters: tuple[str, ...]
+
+    def leading(self) -> list[str]:
+        """The leading knob (the kind of leverage) of each draw's choice."""
+        return [c.chosen.leading for c in self.draws]
+
+    def row(self) -> dict[str, Any]:
+        """One table row: how often the draws choose the central choice's kind of leverage,
+        the kinds they choose, and the 5%, 50% and 95% points of the objective, P(deal),
+        P(the feared outcome), the commitment and each chosen knob over the draws."""
+        c = self.central
+        lead = self.leading()
+        counts = {k: lead.count(k) for k in dict.fromkeys(sorted(lead, key=lambda k: -lead.count(k)))}
+        out: dict[str, Any] = {
+            "scenario": c.scenario, "mediator_objective": c.objective.name, "draws": len(self.draws),
+            "parameters": " ".join(self.parameters), "leading": c.chosen.leading,
+            "same_leading": sum(k == c.chosen.leading for k in lead) / len(lead) if lead else float("nan"),
+            "leading_counts": " ".join(f"{k}:{v}" for k, v in counts.items()),
+        }
+        columns: dict[str, list[float]] = {"objective": [], "p_deal": [], "p_outcome": [], "committed_cost": [],
+                                           **{k: [] for k in c.knobs}}
+        for d in self.draws:
+            for name, values in columns.items():
+                values.append(d.chosen.knobs[name] if name in c.knobs else getattr(d.chosen, name))
+        for name, values in columns.items():
+            for q, v in zip(("q05", "q50", "q95"), np.quantile(values, [0.05, 0.5, 0.95]) if values else [np.nan] * 3,
+                            strict=True):
+                out[f"{name}_{q}"] = float(v)
+        return out
+
+
+def choice_robustness(scenarios: Sequence[Scenario], choices: Sequence[LeverageChoice], setup: RolloutSetup,
+                      spec: Any = None, *, seed: int = 0, progress: Any = None) -> list[Robustness]:
+    """Each choice of :func:`leverage_choice_study` again under ``spec.draws`` joint draws
+    of its objective's stated ranges (:func:`objective_draws`, over all the run's
+    objectives at once, so the mediators share the draws of a shared assumption).
+
+    ``seed``: the run's, unless ``spec.seed`` is set. ``progress`` is called with a line
+    per (round, objective). Returns one :class:`Robustness` per choice, in order (none
+    when ``spec.draws`` is 0).
+    """
+    sp: LeverageChoiceSpec = parse(LeverageChoiceSpec, {} if spec is None else spec, "leverage_choice")
+    n = _whole("leverage_choice.draws", sp.draws, 0)
+    if n == 0:
+        return []
+    objectives = list({c.objective.name: c.objective for c in choices}.values())
+    _, _, variants = objective_draws(objectives, n, sp.method, seed if sp.seed is None else sp.seed)
+    by_name = {o.name: v for o, v in zip(objectives, variants, strict=True)}
+    rounds = {sc.name: sc for sc in scenarios}
+    search: dict[str, Any] = {"grid": sp.grid, "starts": sp.starts, "max_evaluations": sp.max_evaluations,
+                              "upper": sp.upper}
+    out = []
+    for c in choices:
+        drawn = tuple(choose_leverage(rounds[c.scenario], v, setup, **search) for v in by_name[c.objective.name])
+        out.append(Robustness(central=c, draws=drawn, parameters=tuple(sorted(c.objective.priors))))
+        if progress is not None:
+            r = out[-1].row()
+            progress(f"{c.scenario:<16} {c.objective.name:<14} over {n} draws of its assumptions: "
+                     f"{r['same_leading']:.0%} choose {c.chosen.leading} ({r['leading_counts']}); "
+                     f"P(deal) {r['p_deal_q05']:.3f}-{r['p_deal_q95']:.3f}, "
+                     f"P({c.objective.outcome.label}) {r['p_outcome_q05']:.3f}-{r['p_outcome_q95']:.3f} (5-95%)")
+    return out
+
+
+def robustness_pairs(results: Sequence[Robustness]) -> list[dict[str, Any]]:
+    """Per round and pair of objectives: whether their choices lead with different knobs
+    (kinds of leverage) at the stated values, and in what share of the shared draws."""
+    rows = []
+    for a_k, a in enumerate(results):
+        for b in results[a_k + 1:]:
+            if a.central.scenario != b.central.scenario or len(a.draws) != len(b.draws):
+                continue
+            la, lb = a.leading(), b.leading()
+            rows.append({
+                "scenario": a.central.scenario, "objective_a": a.central.objective.name,
+                "objective_b": b.central.objective.name, "draws": len(la),
+                "differ_at_stated": a.central.chosen.leading != b.central.chosen.leading,
+                "differ_share": sum(x != y for x, y in zip(la, lb, strict=True)) / len(la) if la else float("nan"),
+            })
+    return rows

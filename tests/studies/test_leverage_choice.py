@@ -4,7 +4,9 @@ What is shown: the batch talks prediction is the prediction and the two-regime c
 the exact chain; the choice is optimal on an independent finer grid; a mediator that
 values durability chooses differently from one that values only a deal (Istanbul round
 two, named below); the budget binds where it should; every number of the objective
-configs names its evidence or is an assumption with a range. Small grids, the exact
+configs names its evidence or is an assumption with a range; the choice under draws of
+those ranges is the choice at each drawn objective, the mediators sharing the draws of a
+shared assumption. Small grids, the exact
 chain over the objectives' 90 days, and the module's content caches keep it fast.
 """
 
@@ -31,12 +33,16 @@ from negsim.studies.leverage_choice import (
     build_objective,
     ceasefire_regimes,
     choice_line,
+    choice_robustness,
     choose_leverage,
     committed_cost,
     leverage_choice_study,
     load_objective,
+    objective_draws,
+    robustness_pairs,
     switched_reads,
     talks_predictions,
+    with_parameters,
 )
 
 ROUNDS = ("doha_round", "istanbul_round2", "istanbul_round3")
@@ -250,3 +256,80 @@ def test_the_study_runs_every_round_and_objective_and_says_so_in_a_line(setup, r
         leverage_choice_study([round2], setup, {"objectives": ["nope"]})
     with pytest.raises(ConfigError, match=r"^leverage_choice\.grid: expected a whole number of levels >= 2"):
         leverage_choice_study([round2], setup, {"objectives": ["deal_only"], "grid": 1})
+
+
+# --------------------------------------------------------------------------- robustness to the assumptions
+
+SMALL = {"grid": 3, "starts": 1, "max_evaluations": 8}
+
+
+def test_with_parameters_sets_each_kind_of_parameter_by_its_key():
+    base = load_objective("turkiye")
+    changed = with_parameters(base, {
+        "mediator_objective.value.written": 0.7, "mediator_objective.price.verification": 0.3,
+        "mediator_objective.persistence.deconfliction": 0.6, "mediator_objective.escalation.weight": 2.0,
+        "mediator_objective.deaths": 0.01, "mediator_objective.budget": 0.25, "mediator_objective.engagement_days": 44.6,
+    })
+    assert changed.value == {**base.value, "written": 0.7}
+    assert changed.prices == {**base.prices, "verification": 0.3}
+    assert changed.persistence == {**base.persistence, "deconfliction": 0.6}
+    assert (changed.outcome_weight, changed.deaths_weight, changed.budget, changed.engagement_days) == (
+        2.0, 0.01, 0.25, 45)
+    assert base.value["written"] == 0.2 and base.engagement_days == 60  # the original is untouched
+    with pytest.raises(ConfigError) as exc:
+        with_parameters(base, {"mediator_objective.price.penalty_breakdown": 1.0})  # not a knob turkiye prices
+    assert str(exc.value) == ("mediator_objective.price.penalty_breakdown: not a parameter of the mediator "
+                              "objective 'turkiye'")
+
+
+def test_objective_draws_stay_in_their_ranges_repeat_with_the_seed_and_share_a_shared_assumption():
+    deal, peace = load_objective("deal_only"), load_objective("durable_peace")
+    keys, u, (a, b) = objective_draws([deal, peace], 8, "sobol", seed=3)
+    assert keys == sorted(set(deal.priors) | set(peace.priors)) and u.shape == (8, len(keys))
+    assert len(a) == len(b) == 8
+    for objective, variants in ((deal, a), (peace, b)):
+        for key, prior in objective.priors.items():
+            head, _, part = key.split(".", 1)[1].partition(".")
+            drawn = [getattr(v, {"price": "prices"}.get(head, head))[part] if part else getattr(v, head)
+                     for v in variants]
+            assert all(prior.low - 1e-9 <= x <= prior.high + 1e-9 for x in drawn), key
+            assert len(set(drawn)) > 1, key  # the draws move it
+    shared = [k for k in deal.priors if k in peace.priors
+              and deal.priors[k].describe() == peace.priors[k].describe()]
+    assert "mediator_objective.price.verification" in shared
+    assert [v.prices["verification"] for v in a] == [v.prices["verification"] for v in b]
+    again = objective_draws([deal, peace], 8, "sobol", seed=3)
+    assert np.array_equal(again[1], u)
+    assert not np.array_equal(objective_draws([deal, peace], 8, "sobol", seed=4)[1], u)
+    with pytest.raises(ConfigError) as exc:
+        objective_draws([deal], 2, "grid")
+    assert str(exc.value) == "leverage_choice.method: expected one of sobol, lhs, got 'grid'"
+
+
+def test_the_choice_under_draws_is_the_choice_at_each_drawn_objective(setup, round2):
+    spec = {"objectives": ["deal_only", "durable_peace"], "draws": 3, "seed": 11, **SMALL}
+    choices, _ = leverage_choice_study([round2], setup, spec)
+    lines: list[str] = []
+    robust = choice_robustness([round2], choices, setup, spec, seed=999, progress=lines.append)
+    assert [r.central for r in robust] == choices and [len(r.draws) for r in robust] == [3, 3]
+    _, _, variants = objective_draws([c.objective for c in choices], 3, "sobol", seed=11)  # spec.seed wins
+    for r, drawn in zip(robust, variants, strict=True):
+        for d, objective in zip(r.draws, drawn, strict=True):
+            again = choose_leverage(round2, objective, setup, **SMALL)
+            assert d.chosen.knobs == again.chosen.knobs and d.chosen.objective == again.chosen.objective
+        row = r.row()
+        lead = r.leading()
+        assert row["same_leading"] == sum(k == r.central.chosen.leading for k in lead) / 3
+        assert sorted(row["leading_counts"].split()) == sorted(f"{k}:{lead.count(k)}" for k in set(lead))
+        assert row["p_deal_q05"] <= row["p_deal_q50"] <= row["p_deal_q95"]
+        assert row["p_deal_q05"] == pytest.approx(np.quantile([d.chosen.p_deal for d in r.draws], 0.05))
+    assert len(lines) == 2 and lines[0].startswith("istanbul_round2  deal_only      over 3 draws of its assumptions: ")
+    (pair,) = robustness_pairs(robust)
+    la, lb = robust[0].leading(), robust[1].leading()
+    assert pair == {"scenario": "istanbul_round2", "objective_a": "deal_only", "objective_b": "durable_peace",
+                    "draws": 3, "differ_at_stated": choices[0].chosen.leading != choices[1].chosen.leading,
+                    "differ_share": sum(x != y for x, y in zip(la, lb, strict=True)) / 3}
+    assert choice_robustness([round2], choices, setup, {**spec, "draws": 0}) == []
+    with pytest.raises(ConfigError) as exc:
+        choice_robustness([round2], choices, setup, {**spec, "draws": -1})
+    assert str(exc.value) == "leverage_choice.draws: expected a whole number >= 0, got -1"

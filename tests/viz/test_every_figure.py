@@ -428,16 +428,18 @@ def legend_names_rounds(*scenarios: str) -> Callable:
     return check
 
 
-def mediators_by_round(scenarios: Sequence[str], objectives: Sequence[str]) -> Callable:
+def mediators_by_round(scenarios: Sequence[str], objectives: Sequence[str], draws: int = 0) -> Callable:
     """A panel per round titled in words, in order; a legend entry per mediator, by its
-    objective's title (the words before its colon), and one for the round's own leverage."""
+    objective's title (the words before its colon), one for the round's own leverage and,
+    with ``draws``, one for the clouds of choices under the draws."""
     def check(rec) -> list[str]:
         panels = [ax.get_title() for ax in data_axes(rec.fig)]
         want_panels = [TITLES[s] for s in scenarios]
         entries = legend_entries(legends(rec.fig))
         want = [_yaml(CONFIGS / "mediator_objective" / f"{o}.yaml")["title"].split(":")[0] for o in objectives]
         out = [] if panels == want_panels else [f"{rec.label}: panels {panels}, expected {want_panels}"]
-        if entries != [*want, "hollow: the round's own leverage"]:
+        cloud = [f"dots: its choice under {draws} draws of its assumptions"] if draws else []
+        if entries != [*want, "hollow: the round's own leverage", *cloud]:
             out.append(f"{rec.label}: legend {entries}, expected the mediators {want} and the round's own leverage")
         return out
     return check
@@ -491,8 +493,8 @@ EXPERIMENTS = {
     "leverage_sweep": (["mediator.transfer_pledge=0,2", RUNS], {"sweep_mediator.transfer_pledge"}, []),
     "leverage_verification": (["mediator.transfer_written=0,5", "mediator.verification=0,1", RUNS], {HEATMAP}, []),
     "leverage_choice": (["leverage_choice.scenarios=[doha_round]", "leverage_choice.objectives=[deal_only]",
-                         "leverage_choice.grid=2", "leverage_choice.max_evaluations=3"], {"choices"},
-                        [mediators_by_round(["doha_round"], ["deal_only"])]),
+                         "leverage_choice.grid=2", "leverage_choice.max_evaluations=3", "leverage_choice.draws=2"],
+                        {"choices"}, [mediators_by_round(["doha_round"], ["deal_only"], draws=2)]),
 }
 ANALYSES = {"bargaining": ([], set(), []), "ceasefire": ([], set(), []), "crisis": ([], set(), []),
             "mediation": (["mediation.draws=200"], set(), [])}
