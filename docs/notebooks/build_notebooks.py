@@ -221,6 +221,44 @@ print("prediction:", {k: round(p, 3) for k, p in kind_probabilities(counter, pre
 end3 = plot_path(counter, "Full verification, transfers 5 and 1: three equilibria")
 """),
     ("md", """
+## Does play settle? Learning from each other's moves
+
+An equilibrium says where play can rest, not whether two delegations that learn from
+each other's past moves get there. Two classic dynamics (`negsim.games.learning`):
+*fictitious play*, in which each side plays a best reply to how often the other has made
+each move so far (Brown 1951), and the two-population *replicator dynamics*, in which an
+action's share grows with how much better than average it does (Taylor & Jonker 1978).
+In round two, with one equilibrium, fictitious play settles on it; `negsim-explain`
+says the same in words. Each figure shows a side's mix of its three actions as a point
+in a triangle (a corner: one action for sure), with the equilibria marked.
+"""),
+    ("code", """
+from negsim.games.learning import fictitious_play, replicator_dynamics, settles
+from negsim.viz.learning import learning_figure
+
+fp = fictitious_play(game, iterations=2000)               # from no observations, ties to the first action
+s = settles(game, fp, equilibria=equilibria)
+print(f"fictitious play: {s.verdict}; largest regret at the end {s.regret:.4f} of the payoff range; "
+      f"equilibrium #{s.equilibrium + 1}")
+learning_figure(game, fp, equilibria=equilibria)
+"""),
+    ("md", """
+With three equilibria (full verification, transfers 5 and 1, above), where play starts
+decides where it ends: from even play the replicator dynamics reach the pledge; from a
+start where both sides already lean to the written text, the written guarantee; and
+fictitious play from no history reaches the written guarantee too. The prediction (the
+QRE) takes no start: it is one point of the path from random play.
+"""),
+    ("code", """
+for start in (np.full(3, 1 / 3), np.array([0.8, 0.1, 0.1])):
+    path = replicator_dynamics(g3, x0=start, y0=start, t_max=200)
+    where = settles(g3, path, equilibria=eqs3)
+    print(f"replicator from {np.round(start, 2)}: {where.verdict} at equilibrium #{where.equilibrium + 1}")
+print("fictitious play:", "equilibrium #", settles(g3, fictitious_play(g3, iterations=2000), equilibria=eqs3).equilibrium + 1)
+learning_figure(g3, replicator_dynamics(g3, t_max=200), equilibria=eqs3,
+                title="Replicator dynamics from even play, with full verification and transfers 5 and 1")
+"""),
+    ("md", """
 ## Export
 
 The game can be written for Gambit (`negsim.write_nfg`) and solved by any Gambit tool;

@@ -23,6 +23,7 @@ titles from ``configs/scenario/*.yaml`` wherever a figure is about a round.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shlex
@@ -92,6 +93,13 @@ class FigureRecorder:
         self._figures += taken
         plt.close("all")
         return taken
+
+    def take_shown(self, value, source: str) -> list[Recorded]:
+        """Record a cell's value when it is a figure (Jupyter shows it)."""
+        if not isinstance(value, Figure) or any(rec.fig is value for rec in self._figures):
+            return []
+        self._figures.append(Recorded(value, f"{source} shown figure", source))
+        return self._figures[-1:]
 
     def take(self) -> list[Recorded]:
         """The figures recorded since the last call, in the order they were made."""
@@ -603,11 +611,20 @@ def test_every_figure_of_the_seminar_cards(tmp_path, negsim_cli, figure_recorder
 # --------------------------------------------------------------------------- the notebooks
 
 #: How many figures each notebook draws.
-NOTEBOOK_FIGURES = {"01_talks_game": 2, "02_rollouts_and_leverage": 3, "03_crisis_game": 1}
+NOTEBOOK_FIGURES = {"01_talks_game": 4, "02_rollouts_and_leverage": 3, "03_crisis_game": 1}
 
 
 def test_every_notebook_is_listed():
     assert sorted(p.stem for p in NOTEBOOKS) == sorted(NOTEBOOK_FIGURES)
+
+
+def run_cell(source: str, where: str, namespace: dict):
+    """Run a notebook cell's code in ``namespace`` as its kernel does; the value of its last
+    line when that is an expression (what Jupyter shows under the cell), else None."""
+    tree = ast.parse(source, where)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, where, "exec"), namespace)  # the notebook's own code
+    return eval(compile(ast.Expression(last.value), where, "eval"), namespace) if last is not None else None
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -628,8 +645,8 @@ def test_every_figure_of_a_notebook(path, tmp_path, monkeypatch, capsys, figure_
         where = f"{path.name} In[{k}]"
         assert not re.search(r"^\s*[%!]", source, re.M), f"{where}: IPython magics; run them here too"
         figure_recorder.source = where
-        exec(compile(source, where, "exec"), namespace)  # the notebook's own code, as its kernel runs it
-        shown = figure_recorder.take_pyplot(where)
+        shown = figure_recorder.take_shown(run_cell(source, where, namespace), where)
+        shown += figure_recorder.take_pyplot(where)
         if "plt.show()" in source and not shown:
             problems.append(f"{where} calls plt.show() but no figure was open")
     capsys.readouterr()
