@@ -89,3 +89,25 @@ def test_the_explorer_gives_the_view_of_the_knobs(http):
 def test_the_command_refuses_a_bad_port(capsys):
     assert main(["--port", "70000", "--db", ":memory:"]) == 2
     assert capsys.readouterr().err == "negsim: error: --port: expected 1-65535, got 70000\n"
+
+
+def test_the_command_keeps_the_class_under_outputs_by_default(tmp_path, monkeypatch, capsys):
+    """The default database is outputs/classroom.sqlite below the current folder (ignored by
+    git, like every run's output), its folder made; the server is not started here."""
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(kw["port"]))
+    monkeypatch.chdir(tmp_path)
+    assert main(["--no-qr", "--host", "127.0.0.1", "--port", "8123"]) == 0
+    db = tmp_path / "outputs" / "classroom.sqlite"
+    assert db.is_file() and served == [8123]
+    assert capsys.readouterr().out.splitlines()[0] == f"negsim-classroom: the class is in {db}"
+
+
+def test_the_command_refuses_a_database_it_cannot_make(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    bad = tmp_path / "file" / "class.sqlite"  # its folder would be a file
+    assert main(["--no-qr", "--port", "8123", "--db", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"negsim: error: --db {bad}: ") and err.count("\n") == 1

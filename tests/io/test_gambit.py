@@ -550,3 +550,14 @@ def test_errors_about_a_file_never_echo_its_contents(tmp_path):
     message = str(info.value)
     assert message == f"{secret}: expected 'NFG 1 R' header, found a word of 42 characters (line 1)"
     assert "hunter2" not in message and "API_TOKEN" not in message
+
+
+def test_the_shipped_example_is_round_twos_game_as_written_today(tmp_path):
+    """docs/examples/istanbul_round2.nfg (the README's `negsim nfg=...` example) is what
+    write_nfg writes for round two's talks game now: the example cannot drift from the model."""
+    import negsim
+
+    shipped = Path(__file__).resolve().parents[2] / "docs" / "examples" / "istanbul_round2.nfg"
+    fresh = tmp_path / "fresh.nfg"
+    negsim.write_nfg(negsim.talks_game(negsim.load_scenario("istanbul_round2")), fresh)
+    assert shipped.read_text() == fresh.read_text()

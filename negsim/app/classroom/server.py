@@ -1,7 +1,7 @@
 """The classroom's web server: Starlette routes over :class:`~negsim.app.classroom.rooms.Classroom`,
 live updates by server-sent events, and ``negsim-classroom`` (``main``).
 
-``negsim-classroom [--host 0.0.0.0] [--port 8000] [--db classroom.sqlite] [--public-url URL]``
+``negsim-classroom [--host 0.0.0.0] [--port 8000] [--db outputs/classroom.sqlite] [--public-url URL]``
 prints the teacher's link (with the teacher key), the students' join link and a QR code
 of it, then serves until Ctrl-C. One process serves the class (the live updates are in
 its memory; the state is in the SQLite file, so a restart on the same file carries on).
@@ -594,8 +594,9 @@ def _parser() -> argparse.ArgumentParser:
         "teacher's link and the students' join link (with a QR code), then serves until Ctrl-C.")
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0: the local network)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    parser.add_argument("--db", default="classroom.sqlite",
-                        help="SQLite file of the class (default classroom.sqlite; reused on a restart)")
+    parser.add_argument("--db", default=str(Path("outputs") / "classroom.sqlite"),
+                        help="SQLite file of the class (default outputs/classroom.sqlite, its folder made if "
+                        "missing; reused on a restart)")
     parser.add_argument("--public-url", default="",
                         help="the address students type, if not http://<this machine>:<port>")
     parser.add_argument("--no-qr", action="store_true", help="do not print the QR code")
@@ -613,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     host = lan_address() if args.host in ("0.0.0.0", "::", "") else args.host
     public = args.public_url.rstrip("/") or f"http://{host}:{args.port}"
     try:
+        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
         app = create_app(args.db, public_url=public)
     except Exception as exc:  # an unreadable database file
         print(f"negsim: error: --db {args.db}: {exc}", file=sys.stderr)
