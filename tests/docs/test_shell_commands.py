@@ -31,8 +31,9 @@ FENCE = re.compile(r"^(```+|~~~+)\s*(\S*)")
 PRINT_WORDS = "printf '%s\\0' "
 
 
-def shell_commands(text: str) -> list[tuple[int, str]]:
-    """The command lines (line number, text) of the shell code blocks of a Markdown page."""
+def shell_commands(text: str, command: re.Pattern = COMMAND) -> list[tuple[int, str]]:
+    """The command lines (line number, text) of the shell code blocks of a Markdown page
+    that start as ``command`` matches."""
     found, fence, shell = [], None, False
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -41,7 +42,7 @@ def shell_commands(text: str) -> list[tuple[int, str]]:
             fence, shell = match.group(1), match.group(2).lower() in SHELL_BLOCKS
         elif match and stripped.startswith(fence) and not match.group(2):
             fence = None
-        elif fence is not None and shell and COMMAND.match(stripped):
+        elif fence is not None and shell and command.match(stripped):
             found.append((number, stripped))
     return found
 
@@ -101,3 +102,44 @@ def negsim_overrides(argv: list[str]) -> list[str]:
 def test_the_overrides_parse_as_negsim_reads_them(where, line, tmp_path):
     _, argv, _ = words(["bash"], line, tmp_path)
     assert candidate_override_sets(negsim_overrides(argv)), where  # raises ConfigError on a bad override
+
+
+#: Every documented command that can write a file (negsim's commands, the tasks, the scripts).
+WRITERS = re.compile(r"^(negsim(-explain|-play|-classroom)?|python3? (-m negsim|experiments/|tasks\.py))(\s|$)")
+WRITING = [(f"{page.relative_to(ROOT)}:{n}", line) for page in PAGES for n, line in
+           shell_commands(page.read_text(), WRITERS)]
+#: Options and keys that name where a command writes, and the folders git ignores for output.
+OUTPUT_OPTIONS = ("--out", "--record", "--db")
+OUTPUT_KEYS = ("results_dir", "hydra.run.dir", "hydra.sweep.dir")
+OUTPUT_FOLDERS = ("outputs/", "multirun/")
+
+
+def written_paths(argv: list[str], line: str) -> list[str]:
+    """The paths a command line names as its output: option values, output keys, a redirect."""
+    named = [argv[k + 1] for k, a in enumerate(argv[:-1]) if a in OUTPUT_OPTIONS]
+    named += [a.partition("=")[2] for a in argv if "=" in a and a.partition("=")[0] in (*OUTPUT_KEYS, *OUTPUT_OPTIONS)]
+    named += re.findall(r"(?<![0-9&])>\s*([^\s#]+)", line.split(" #")[0])
+    return named
+
+
+def test_written_paths_reads_options_keys_and_redirects():
+    line = "negsim --json x=1 results_dir=a hydra.run.dir=b > c  # d > e"
+    assert written_paths(["negsim", "--json", "x=1", "results_dir=a", "hydra.run.dir=b"], line) == ["a", "b", "c"]
+    assert written_paths(["negsim-play", "--record", "m.csv", "--db=x"], "negsim-play --record m.csv --db=x") == [
+        "m.csv", "x"]
+
+
+def test_the_docs_name_their_writing_commands():
+    assert len(WRITING) > len(COMMANDS)  # the scripts and the classroom as well
+    assert any(line.startswith("negsim-classroom") for _, line in WRITING)
+
+
+@pytest.mark.parametrize("where, line", WRITING, ids=[w for w, _ in WRITING])
+def test_every_documented_output_goes_where_git_ignores_it(where, line, tmp_path):
+    """So git status stays clean after every command of the docs: what a command is told to
+    write goes under outputs/ or multirun/ (ignored), never beside the committed files."""
+    _, argv, _ = words(["bash"], line, tmp_path)
+    ignored = (ROOT / ".gitignore").read_text().split()
+    assert all(folder in ignored for folder in OUTPUT_FOLDERS)
+    bad = [p for p in written_paths(argv, line) if not p.startswith(OUTPUT_FOLDERS) and p != ":memory:"]
+    assert not bad, f"{where}: writes {bad}; put it under outputs/ (git ignores it)"
