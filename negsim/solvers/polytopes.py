@@ -30,7 +30,13 @@ solution, and its labels are all its zero variables. Two ways list every vertex:
 
 Numerics. Each basis is solved afresh from the original tableau (a LAPACK inverse in the
 search; closed forms or elimination with partial pivoting for the small systems of the
-supports, each followed by one step of iterative refinement), so pivoting roundoff does not accumulate. A variable counts as
+supports, each followed by one step of iterative refinement), so pivoting roundoff does not accumulate.
+The search refines its entering columns ``B^-1 a_j`` the same way: the computed inverse of a
+near-tie basis has errors of order ``eps / gap`` even in its rows of order one (about
+``eps |B^-1| |B| |B^-1|``), so the plain product can get a small entry of such a row wrong
+in sign (gaps of ``1e-8`` in a 6x6 game: ``1.2e-8`` came out as ``-2e-8``) and the ratio
+test then drops the pivot into a vertex; after one refinement step the error of each entry
+is of order ``eps (|B^-1| (|a_j| + |B| |B^-1 a_j|))_i`` (Skeel 1980), small for those rows. A variable counts as
 zero, and a constraint as tight, within :data:`TIE_TOL` (payoffs on ``[1, 2]``, so relative
 to the payoff range); a basis is singular when its reciprocal condition number (estimated
 from the pivots) is below :data:`SINGULAR_RCOND`, which a near-tie basis (payoff gaps of
@@ -313,7 +319,8 @@ def _lex_leaving(lex: np.ndarray, D: np.ndarray, bound: np.ndarray) -> np.ndarra
     lex : numpy.ndarray, shape (F, r, 1 + r)
         Rows ``(rhs_i, (B^-1)_i)`` of each basis.
     D : numpy.ndarray, shape (F, r, k)
-        Entering columns ``B^-1 a_j``.
+        Entering columns ``B^-1 a_j``, after one step of iterative refinement (without it
+        the inverse's own error, not bounded by ``bound``, can flip a near tie's small entry).
     bound : numpy.ndarray, shape (F, r, k)
         Rounding bound ``|B^-1| |a_j|`` of each entry of ``D``; an entry is a pivot
         candidate when it exceeds :data:`PIVOT_TOL` times its bound. (For a slack's unit
@@ -368,6 +375,7 @@ def _pivots(T: np.ndarray, g: np.ndarray, basic: np.ndarray):
     nonbasic = _complement(basic, N)
     cols = np.take_along_axis(Tg, nonbasic[:, None, :], axis=2)  # (F, r, k)
     D = np.einsum("fij,fjk->fik", inv, cols)
+    D += np.einsum("fij,fjk->fik", inv, cols - np.einsum("fij,fjk->fik", Bm, D))  # refinement: see module docstring
     bound = np.einsum("fij,fjk->fik", np.abs(inv), np.abs(cols))
     lex = np.concatenate([np.clip(rhs, 0.0, None)[:, :, None], inv], axis=2)
     leave = _lex_leaving(lex, D, bound)
