@@ -336,7 +336,7 @@ def run_task(cfg: DictConfig, point: Any = None) -> None:
 
         written.append(write_run_report(out, {**outcome.metrics, "overrides": overrides},
                                         figures=[p for p in written if p.suffix == ".svg"],
-                                        command=shlex.join(["negsim", *hc.overrides.task]), scenario=point.scenario))
+                                        command=_command(), scenario=point.scenario))
     if multirun:  # one line a point; the folder is in the closing table's line
         print(point_report({**outcome.metrics, "overrides": overrides}, hc.job.num, None, cfg.output.json),
               file=json_out() if cfg.output.json else sys.stdout, flush=True)
@@ -375,6 +375,12 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
     to ``folder``; the ``overrides`` of the command line apply to every scenario it studies."""
     from negsim.app import experiments
 
+    said: list[str] = []  # what the experiment says, printed and kept for its report
+
+    def say(line: str) -> None:
+        print(line)
+        said.append(line)
+
     if cfg.mode == "threshold":
         spec = cfg.threshold
         with Composer() as compose:
@@ -385,59 +391,72 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
             selection=cfg.solver.selection, lam=cfg.solver.lam,
         )
         for r in rows:
+            moves = (f"from '{r['outcome_below']}' to '{r['outcome_above']}'" if r["outcome_below"] != r["outcome_above"]
+                     else f"P(deal) passes 1/2; the most likely outcome stays '{r['outcome_below']}'")
             where = "already a deal at 0" if r["already_deal"] else (
-                f"{r['threshold']:.6g} (from '{r['outcome_below']}' to '{r['outcome_above']}')"
-                if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
-            print(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
+                f"{r['threshold']:.6g} ({moves})" if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
+            say(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
     elif cfg.mode == "leverage_choice":
         with Composer() as compose:
             scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
                                             list(cfg.leverage_choice.scenarios))
         spec = OmegaConf.to_container(cfg.leverage_choice, resolve=True)
         point = point_from_config(cfg)
-        rows, paths = experiments.leverage_choice_experiment(scenarios, point.setup, folder, spec, progress=print,
+        rows, paths = experiments.leverage_choice_experiment(scenarios, point.setup, folder, spec, progress=say,
                                                              seed=point.seed)
     elif cfg.mode == "uncertainty":
         point = point_from_config(cfg)
         summary, paths = experiments.uncertainty_experiment(point, folder)
-        print(f"{summary['scenario']}: {summary['draws']} draws; P(T1 holds) {summary['p_t1_holds']:.3f}; "
+        say(f"{summary['scenario']}: {summary['draws']} draws; P(T1 holds) {summary['p_t1_holds']:.3f}; "
               f"P(deal) 5-95% {summary['p_deal_q05']:.3f}-{summary['p_deal_q95']:.3f}"
               + (f"; P(breakdown) 5-95% {summary['p_breakdown_q05']:.3f}-{summary['p_breakdown_q95']:.3f}"
                  if "p_breakdown_q05" in summary else ""))
         for t in summary["thresholds"]:
             q = " / ".join("-" if t[k] is None else f"{t[k]:.3f}" for k in ("q05", "q50", "q95"))
-            print(f"  threshold of {t['knob']}: 5/50/95% {q} "
+            say(f"  threshold of {t['knob']}: 5/50/95% {q} "
                   f"(already a deal in {t['share_already_deal']:.0%}, no flip up to {t['upper']:g} in {t['share_no_flip']:.0%})")
     elif cfg.mode == "calibrate":
         summary, paths = experiments.calibration_experiment(point_from_config(cfg), folder)
-        print(f"calibration to {len(summary['events'])} recorded events: {summary['draws']} prior draws of "
+        say(f"calibration to {len(summary['events'])} recorded events: {summary['draws']} prior draws of "
               f"{summary['parameters']} judgement calls, effective sample size {summary['effective_sample_size']:.1f}")
         for r in summary["largest_shifts"]:
-            print(f"  {r['parameter']:<44} moved {r['shift_in_prior_sd']:+.2f} prior sd "
+            say(f"  {r['parameter']:<44} moved {r['shift_in_prior_sd']:+.2f} prior sd "
                   f"(prior mean {r['prior_mean']:.3g}, posterior mean {r['posterior_mean']:.3g})")
     elif cfg.mode == "hindcast":
         rows, paths = experiments.hindcast_experiment(point_from_config(cfg), folder)
         for r in rows:
-            print(f"  {r['event']:<38} P before conditioning {r['p_leave_one_out']:.3f} (prior {r['p_prior']:.3f}); "
+            say(f"  {r['event']:<38} P before conditioning {r['p_leave_one_out']:.3f} (prior {r['p_prior']:.3f}); "
                   f"Brier {r['brier_leave_one_out']:.3f}, log score {r['log_score_leave_one_out']:.3f}")
     elif cfg.mode == "sensitivity":
         rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
         for r in rows[:10]:
-            print(f"{r['input']:<36} P(breakdown) {r['low']:.4f} .. {r['high']:.4f} (swing {r['swing']:.4f})")
+            say(f"{r['input']:<36} P(breakdown) {r['low']:.4f} .. {r['high']:.4f} (swing {r['swing']:.4f})")
     else:
         check_mode(cfg)
         raise ConfigError(f"mode: '{cfg.mode}' is not an experiment")
+    if cfg.output.report:
+        paths = [*paths, experiments.study_report(cfg.mode, folder, paths, _command(),
+                                                              text="\n".join(said))]
     print("Wrote " + ", ".join(str(p) for p in paths))
+
+
+def _command() -> str:
+    """The command line of this run, as a shell would take it."""
+    return shlex.join(["negsim", *HydraConfig.get().overrides.task])
 
 
 def _analysis(cfg: DictConfig, out: Path, overrides: list[str]) -> None:
     """The ceasefire, bargaining or crisis analysis: report and metrics.json, like a solve."""
     text, metrics = analysis_result(cfg, out)
     print(text)
-    path = write_json_atomic(out / "metrics.json", {
+    paths = [write_json_atomic(out / "metrics.json", {
         **metrics, "mode": cfg.mode, "overrides": overrides, "versions": package_versions(),
-    })
-    print(f"\nWrote {path}")
+    })]
+    if cfg.output.report:
+        from negsim.app.experiments import study_report
+
+        paths.append(study_report(cfg.mode, out, [], _command(), text=text))
+    print("\nWrote " + ", ".join(str(p) for p in paths))
 
 
 def analysis_result(cfg: DictConfig, out: Path | None = None) -> tuple[str, dict[str, Any]]:

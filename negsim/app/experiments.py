@@ -279,3 +279,43 @@ def leverage_choice_experiment(scenarios: Sequence[Scenario], setup: Any, folder
         "versions": package_versions(),
     }))
     return rows, paths
+
+
+#: Each experiment's and analysis's page title and question, in words (``report.html``).
+STUDIES = {
+    "threshold": ("The leverage that flips each round to a deal",
+                  "How much of each mediator knob would make a deal likelier than none, in each round of the talks?"),
+    "sensitivity": ("Which judgement calls matter",
+                    "Which of the judgement calls behind the payoffs and the ceasefire move the chance of a "
+                    "breakdown the most?"),
+    "uncertainty": ("The answers over the judgement calls",
+                    "How far do the chance of a deal, of a breakdown and the leverage thresholds move over the "
+                    "stated ranges of the judgement calls, and which calls move them?"),
+    "calibrate": ("What the record says about the judgement calls",
+                  "Which readings of the judgement calls does the record of the talks and the ceasefire support?"),
+    "hindcast": ("The record's events, before knowing them",
+                 "What chance would the model have given each recorded event before it was used to calibrate?"),
+    "leverage_choice": ("The leverage each mediator would choose",
+                        "What leverage would each mediator choose within its budget, and what would it buy in the "
+                        "talks and in the ceasefire after them?"),
+    "ceasefire": ("The ceasefire as a repeated game",
+                  "Can holding the ceasefire be an equilibrium of the repeated hold-or-violate game, and for how "
+                  "patient a side?"),
+    "bargaining": ("Bargaining over the terms", "How would the classic bargaining models split what is at stake?"),
+    "crisis": ("The crisis game", "How does a demand under private resolve play out, and where does it end?"),
+    "mediation": ("A mediator's word", "When is a mediator's word on a side's resolve believed, and what does it "
+                  "change for a deal and for escalation?"),
+}
+
+
+def study_report(mode: str, folder: Path, paths: Sequence[Path], command: str, text: str = "") -> Path:
+    """``report.html`` of an experiment or analysis (:func:`negsim.viz.report.write_study_report`):
+    its question in words, ``text``, the ``.svg`` figures and ``.csv`` tables among ``paths``
+    (in order), and ``command``."""
+    from negsim.io.tables import read_csv_rows
+    from negsim.viz.report import write_study_report
+
+    title, asked = STUDIES[mode]
+    tables = [(p.name, read_csv_rows(p)) for p in paths if p.suffix == ".csv"]
+    return write_study_report(folder, title=title, question=asked, command=command, tables=tables,
+                              figures=[p for p in paths if p.suffix == ".svg"], text=text)

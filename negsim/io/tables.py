@@ -60,6 +60,33 @@ def csv_text(rows: list[dict[str, Any]], cols: Sequence[str] | None = None) -> s
     return buf.getvalue()
 
 
+def cell_value(text: str) -> Any:
+    """A CSV cell read back: empty as None, a whole number as int, a number as float,
+    ``True``/``False`` as bool, anything else as text (the inverse of :func:`csv_cell`).
+
+    >>> [cell_value(t) for t in ("", "3", "0.1248", "nan", "True", "deadlock")]
+    [None, 3, 0.1248, nan, True, 'deadlock']
+    """
+    if text == "":
+        return None
+    if text in ("True", "False"):
+        return text == "True"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def read_csv_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a CSV file this package wrote (:func:`csv_text`), each cell by :func:`cell_value`."""
+    with Path(path).open(newline="", encoding="utf-8") as fh:
+        return [{k: cell_value(v) for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
 def write_table(rows: list[dict[str, Any]], cols: Sequence[str], folder: Path) -> list[Path]:
     """``table.csv`` (floats to :data:`CSV_DIGITS` significant digits) and, when pandas and
     pyarrow are installed, ``table.parquet`` (full precision), atomically."""

@@ -309,15 +309,19 @@ def _leverage_table(scenario: Scenario) -> str:
     return _table(["Setting", "Evidence"], rows)
 
 
+def _versions_table(versions: Mapping[str, str]) -> str:
+    """The package versions, each tagged ``versions.NAME`` (HTML)."""
+    rows = [[_esc(name), f'<span data-metric="versions.{_esc(name)}">{_esc(v)}</span>'] for name, v in versions.items()]
+    return _table(["Package", "Version"], rows)
+
+
 def _reproduce(metrics: Mapping[str, Any], command: str) -> str:
     """The command, seed, config hash and package versions (HTML)."""
-    versions = [[_esc(name), f'<span data-metric="versions.{_esc(name)}">{_esc(v)}</span>']
-                for name, v in metrics["versions"].items()]
     return (
         f"<pre><code>{_esc(command)}</code></pre>\n"
         f"<p>Seed {_num('seed', metrics['seed'], grouped=False)}; config hash "
         f'<code data-metric="config_hash">{_esc(metrics["config_hash"])}</code>.</p>\n'
-        + _table(["Package", "Version"], versions)
+        + _versions_table(metrics["versions"])
     )
 
 
@@ -408,9 +412,7 @@ def _sweep_question(rows: Sequence[Mapping[str, Any]], axes: Sequence[str]) -> s
 
 
 def _cell(i: int, column: str, value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _num(f"rows.{i}.{column}", value)
-    return "" if value is None else _esc(value)
+    return _cell_at(f"rows.{i}.{column}", value)
 
 
 def _interval_cell(i: int, row: Mapping[str, Any], column: str) -> str:
@@ -485,3 +487,66 @@ def write_sweep_report(folder: Path, rows: list[dict], columns: Sequence[str], *
         The report, written atomically.
     """
     return write_text_atomic(Path(folder) / "report.html", _sweep_html(rows, columns, figures, command))
+
+
+# Experiments and analyses ----------------------------------------------------------------------
+
+
+def _study_table(k: int, rows: Sequence[Mapping[str, Any]]) -> str:
+    """Table ``k`` of a study, every column as written (HTML); numbers tagged ``tables.k.rows.i.column``."""
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    head = [f"<code>{_esc(c)}</code>" for c in columns]
+    body = [[_cell_at(f"tables.{k}.rows.{i}.{c}", r.get(c)) for c in columns] for i, r in enumerate(rows)]
+    numeric = [all(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
+               for c in columns]
+    return _table(head, body, numeric=numeric, cls="full")
+
+
+def _cell_at(path: str, value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _num(path, value)
+    return "" if value is None else _esc(value)
+
+
+def write_study_report(folder: Path, *, title: str, question: str, command: str,
+                       tables: Sequence[tuple[str, Sequence[Mapping[str, Any]]]] = (),
+                       figures: Sequence[Path] = (), text: str = "",
+                       versions: Mapping[str, str] | None = None) -> Path:
+    """Write ``folder/report.html``: a one-page report of an experiment or an analysis.
+
+    Parameters
+    ----------
+    folder : Path
+        Where the study wrote its results.
+    title, question : str
+        The page's title and the question the study answers, in words.
+    command : str
+        The exact shell command that reproduces it.
+    tables : sequence of (caption, rows)
+        Its tables as written (each ``.csv`` the study wrote), every number tagged.
+    figures : sequence of Path
+        Its ``.svg`` figures, inlined in this order.
+    text : str
+        What the study printed, in words (an analysis's plain-language answer).
+    versions : mapping, optional
+        Package versions (default: :func:`negsim.io.results.package_versions`).
+
+    Returns
+    -------
+    Path
+        The report, written atomically.
+    """
+    from negsim.io.results import package_versions
+
+    versions = package_versions() if versions is None else versions
+    parts = [f'<p class="question">{_esc(question)}</p>']
+    if text.strip():
+        parts.append(_section("The answer, in words", f"<pre>{_esc(text.strip())}</pre>"))
+    if figures:
+        parts.append(_section("Figures", _figures(figures)))
+    for k, (caption, rows) in enumerate(tables):
+        if rows:
+            parts.append(_section(caption, _study_table(k, rows)))
+    parts.append(_section("To reproduce this", f"<pre><code>{_esc(command)}</code></pre>\n"
+                          + _versions_table(versions)))
+    return write_text_atomic(Path(folder) / "report.html", _page(title, parts))

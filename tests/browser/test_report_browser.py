@@ -134,3 +134,22 @@ def test_the_commands_sweep_report_reads_right_in_a_browser(browser, sweep_folde
     report = sweep_folder / "report.html"
     assert report.is_file(), f"negsim {' '.join(SWEEP)} wrote no report.html in {sweep_folder}"
     check_sweep(browser, report, collect(sweep_folder))
+
+
+CHOICE = ["experiment=leverage_choice", "leverage_choice.scenarios=[istanbul_round2]",
+          "leverage_choice.objectives=[deal_only,durable_peace]", "leverage_choice.grid=2",
+          "leverage_choice.max_evaluations=3"]
+
+
+def test_the_commands_experiment_report_reads_right_in_a_browser(browser, tmp_path):
+    from negsim.app.experiments import STUDIES
+    from negsim.io.results import package_versions
+    from negsim.io.tables import read_csv_rows
+
+    run_cli([*CHOICE, f"hydra.run.dir={tmp_path / 'choice'}"], tmp_path)
+    folder = tmp_path / "choice"
+    rows = read_csv_rows(folder / "choices.csv")
+    check_page(browser, folder / "report.html", {"tables": [{"rows": rows}], "versions": package_versions()},
+               title=STUDIES["leverage_choice"][0], asks=("leverage", "budget", "ceasefire"), figures=1)
+    body = browser.find_elements("css selector", "table.full tbody tr")
+    assert len(body) == len(rows) == 2

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from negsim.io.tables import CSV_DIGITS, csv_cell, csv_text, float_text, write_table
+from negsim.io.tables import CSV_DIGITS, cell_value, csv_cell, csv_text, float_text, read_csv_rows, write_table
 
 #: Half a unit in the last of CSV_DIGITS significant digits, relative to the value.
 HALF_UNIT = 0.5 * 10.0 ** (1 - CSV_DIGITS)
@@ -82,3 +82,33 @@ def test_write_table_keeps_full_precision_in_parquet(tmp_path):
     frame = pd.read_parquet(tmp_path / "table.parquet")
     assert frame["p"].tolist() == [0.12480000000000002] and frame["q"].tolist() == [1 / 3]
     assert frame["n"].tolist() == [4]
+
+
+cells = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
+                  st.floats(allow_nan=False, allow_infinity=True, width=64),
+                  st.text(st.characters(codec="utf-8", exclude_characters="\r\x00"), min_size=1).filter(
+                      lambda t: cell_value(t) == t))
+
+
+@given(rows=st.lists(st.fixed_dictionaries({"a": cells, "b": cells}), min_size=1, max_size=5))
+def test_rows_read_back_as_written(rows, tmp_path_factory):
+    """read_csv_rows inverts csv_text: None, bools, whole numbers and text as they were,
+    floats at the CSV's precision (CSV_DIGITS significant digits)."""
+    path = tmp_path_factory.mktemp("rows") / "t.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    back = read_csv_rows(path)
+    assert len(back) == len(rows)
+    for got, want in zip(back, rows, strict=True):
+        for key in ("a", "b"):
+            w = want[key]
+            expected = float(float_text(w)) if isinstance(w, float) else w
+            if isinstance(w, float) and w == int(w) and math.isfinite(w):
+                assert got[key] == expected and isinstance(got[key], float)  # "2.0" stays a float
+            else:
+                assert got[key] == expected and type(got[key]) is type(expected)
+
+
+def test_cell_value_reads_each_kind():
+    assert [cell_value(t) for t in ("", "7", "-7", "2.0", "1e-20", "inf", "True", "False", "0.7 x")] == [
+        None, 7, -7, 2.0, 1e-20, math.inf, True, False, "0.7 x"]
+    assert math.isnan(cell_value("nan"))

@@ -227,3 +227,58 @@ def test_a_sweep_report_has_one_row_per_point(folders):
     assert {"rows.0.mediator.verification", "rows.1.p_outcome", "rows.1.p_outcome_low"} <= {p for p, _ in shown}
     assert [(p, t) for p, t in shown if not shown_as(t, metric_at(data, p))] == []
     assert "<svg" in page and not re.search(r"https?://", page)
+
+
+# --------------------------------------------------------------------------- experiments and analyses
+
+CHOICE = ["experiment=leverage_choice", "leverage_choice.scenarios=[istanbul_round2]",
+          "leverage_choice.objectives=[deal_only]", "leverage_choice.grid=2", "leverage_choice.max_evaluations=3"]
+
+
+@pytest.fixture(scope="module")
+def studies(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("studies")
+    runs = {"choice": CHOICE, "crisis": ["analysis=crisis"],
+            "quiet": [*CHOICE, "output.report=false"]}
+    for name, args in runs.items():
+        run_cli([*args, f"hydra.run.dir={root / name}"], root)
+    return {name: root / name for name in runs}
+
+
+def test_an_experiment_reports_its_question_answer_figures_and_tables(studies):
+    from negsim.app.experiments import STUDIES
+    from negsim.io.tables import read_csv_rows
+
+    folder = studies["choice"]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    title, asked = STUDIES["leverage_choice"]
+    assert f"<h1>{html.escape(title)}</h1>" in page and paragraph(page, "question") == asked
+    assert page.count("<figure") == len(list(folder.glob("*.svg"))) == 1
+    rows = read_csv_rows(folder / "choices.csv")
+    data = {"tables": [{"rows": rows}]}
+    shown = [(p, t) for p, t in spans(page) if p.startswith("tables.")]
+    assert len(shown) == sum(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rows[0].values()) > 20
+    assert [(p, t) for p, t in shown if not shown_as(t, metric_at(data, p))] == []
+    said = re.search(r"<pre>(.*?)</pre>", page, re.DOTALL)
+    assert said and html.unescape(said.group(1)).startswith("istanbul_round2  deal_only ")
+    command = html.unescape(re.findall(r"<pre><code>(.*?)</code></pre>", page, re.DOTALL)[-1])
+    assert command.startswith("negsim experiment=leverage_choice ") and "leverage_choice.grid=2" in command
+
+
+def test_an_analysis_reports_its_answer_in_words(studies):
+    from negsim.app.experiments import STUDIES
+
+    page = (studies["crisis"] / "report.html").read_text(encoding="utf-8")
+    assert paragraph(page, "question") == STUDIES["crisis"][1]
+    assert "<h2>The answer, in words</h2>" in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_output_report_false_writes_no_study_report(studies):
+    assert (studies["quiet"] / "choices.csv").is_file() and not (studies["quiet"] / "report.html").exists()
+
+
+def test_every_experiment_and_analysis_has_a_question():
+    from negsim.app.config import MODES
+    from negsim.app.experiments import STUDIES
+
+    assert sorted(STUDIES) == sorted(m for m in MODES if m != "solve")
