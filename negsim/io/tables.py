@@ -71,6 +71,8 @@ def cell_value(text: str) -> Any:
         return None
     if text in ("True", "False"):
         return text == "True"
+    if "_" in text or text != text.strip():  # Python reads "1_000" and " 5" as numbers; a CSV writer never writes them
+        return text
     try:
         return int(text)
     except ValueError:

@@ -101,14 +101,11 @@ def test_rows_read_back_as_written(rows, tmp_path_factory):
     for got, want in zip(back, rows, strict=True):
         for key in ("a", "b"):
             w = want[key]
-            expected = float(float_text(w)) if isinstance(w, float) else w
-            if isinstance(w, float) and w == int(w) and math.isfinite(w):
-                assert got[key] == expected and isinstance(got[key], float)  # "2.0" stays a float
-            else:
-                assert got[key] == expected and type(got[key]) is type(expected)
+            expected = float(float_text(w)) if isinstance(w, float) else w  # "2.0" stays a float, "inf" too
+            assert got[key] == expected and type(got[key]) is type(expected)
 
 
 def test_cell_value_reads_each_kind():
-    assert [cell_value(t) for t in ("", "7", "-7", "2.0", "1e-20", "inf", "True", "False", "0.7 x")] == [
-        None, 7, -7, 2.0, 1e-20, math.inf, True, False, "0.7 x"]
+    assert [cell_value(t) for t in ("", "7", "-7", "2.0", "1e-20", "inf", "True", "False", "0.7 x", "1_000", " 5")] == [
+        None, 7, -7, 2.0, 1e-20, math.inf, True, False, "0.7 x", "1_000", " 5"]
     assert math.isnan(cell_value("nan"))
