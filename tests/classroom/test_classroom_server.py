@@ -111,3 +111,18 @@ def test_the_command_refuses_a_database_it_cannot_make(tmp_path, capsys):
     assert main(["--no-qr", "--port", "8123", "--db", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"negsim: error: --db {bad}: ") and err.count("\n") == 1
+
+
+def test_creating_the_app_imports_what_starlette_reaches_mid_request(tmp_path):
+    """anyio imports its API on first use; the app resolves it up front, so no request imports
+    (a static file's anyio.open_file once failed a threaded test server mid-import)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from negsim.app.classroom.server import create_app; "
+             "before = 'anyio._core._fileio' in sys.modules; create_app(sys.argv[1]); "
+             "print(before, 'anyio._core._fileio' in sys.modules, 'anyio.to_thread' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "c.sqlite")], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True", "True"]

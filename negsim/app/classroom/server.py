@@ -522,6 +522,20 @@ async def _crash(request: Request, exc: Exception) -> Response:
     return error(500, "internal error")
 
 
+def _resolve_anyio() -> None:
+    """Import every name of anyio now: anyio imports its API on first use, and Starlette
+    reaches some of it only mid-request (``anyio.open_file`` for a static file,
+    ``anyio.to_thread``). A server run in a thread beside other work (the tests' servers)
+    would then import in that thread, and CPython 3.11's parser is not safe in two threads
+    at once: an import hook that parses (pytest's) failed a request with "AST constructor
+    recursion depth mismatch". About 30 ms, once."""
+    import anyio
+
+    for name in dir(anyio):
+        if not name.startswith("_"):
+            getattr(anyio, name)
+
+
 def create_app(db: str | Path, *, public_url: str = "") -> Starlette:
     """The classroom's ASGI application on the SQLite file ``db``.
 
@@ -538,6 +552,7 @@ def create_app(db: str | Path, *, public_url: str = "") -> Starlette:
     Starlette
         With ``app.state.server`` (the :class:`Server`: its classroom, store and broker).
     """
+    _resolve_anyio()
     server = Server(db, public_url)
     s = server
     routes = [
