@@ -390,21 +390,20 @@ class Classroom:
             raise Refused(404, f"round {n} of room {code} has not started")
         return rnd
 
-    def pause_round(self, code: str, number: Any) -> None:
+    def _switch_round(self, code: str, number: Any, now: str, then: str) -> None:
+        """Move a round from state ``now`` to ``then`` (a 409 if it is not ``now``), and tell the room."""
         with self._lock:
             rnd = self._round_for_teacher(code, number)
-            if rnd["state"] != "open":
-                raise Refused(409, f"round {rnd['number']} is {rnd['state']}, not open")
-            self.store.set_round_state(code, rnd["number"], "paused")
+            if rnd["state"] != now:
+                raise Refused(409, f"round {rnd['number']} is {rnd['state']}, not {now}")
+            self.store.set_round_state(code, rnd["number"], then)
         self.notify(code, None)
 
+    def pause_round(self, code: str, number: Any) -> None:
+        self._switch_round(code, number, "open", "paused")
+
     def resume_round(self, code: str, number: Any) -> None:
-        with self._lock:
-            rnd = self._round_for_teacher(code, number)
-            if rnd["state"] != "paused":
-                raise Refused(409, f"round {rnd['number']} is {rnd['state']}, not paused")
-            self.store.set_round_state(code, rnd["number"], "open")
-        self.notify(code, None)
+        self._switch_round(code, number, "paused", "open")
 
     def close_round(self, code: str, number: Any) -> None:
         """Close a round: no more moves; seated students who did not move in the talks sit out."""
