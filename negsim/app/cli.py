@@ -383,9 +383,7 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
 
     if cfg.mode == "threshold":
         spec = cfg.threshold
-        with Composer() as compose:
-            scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
-                                            list(spec.scenarios))
+        scenarios = _rounds(overrides, spec.scenarios)
         rows, paths = experiments.threshold_experiment(
             scenarios, _knob_ranges(spec), folder, grid=spec.grid, tol=spec.tol, margin=spec.margin,
             selection=cfg.solver.selection, lam=cfg.solver.lam,
@@ -397,9 +395,7 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
                 f"{r['threshold']:.6g} ({moves})" if r["threshold"] is not None else f"no flip up to {r['upper']:g}")
             say(f"{r['scenario']:<16} {r['knob']:<14} baseline {r['baseline']:g}: threshold {where}")
     elif cfg.mode == "leverage_choice":
-        with Composer() as compose:
-            scenarios = threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides,
-                                            list(cfg.leverage_choice.scenarios))
+        scenarios = _rounds(overrides, cfg.leverage_choice.scenarios)
         spec = OmegaConf.to_container(cfg.leverage_choice, resolve=True)
         point = point_from_config(cfg)
         rows, paths = experiments.leverage_choice_experiment(scenarios, point.setup, folder, spec, progress=say,
@@ -408,25 +404,25 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
         point = point_from_config(cfg)
         summary, paths = experiments.uncertainty_experiment(point, folder)
         say(f"{summary['scenario']}: {summary['draws']} draws; P(T1 holds) {summary['p_t1_holds']:.3f}; "
-              f"P(deal) 5-95% {summary['p_deal_q05']:.3f}-{summary['p_deal_q95']:.3f}"
-              + (f"; P(breakdown) 5-95% {summary['p_breakdown_q05']:.3f}-{summary['p_breakdown_q95']:.3f}"
-                 if "p_breakdown_q05" in summary else ""))
+            f"P(deal) 5-95% {summary['p_deal_q05']:.3f}-{summary['p_deal_q95']:.3f}"
+            + (f"; P(breakdown) 5-95% {summary['p_breakdown_q05']:.3f}-{summary['p_breakdown_q95']:.3f}"
+               if "p_breakdown_q05" in summary else ""))
         for t in summary["thresholds"]:
             q = " / ".join("-" if t[k] is None else f"{t[k]:.3f}" for k in ("q05", "q50", "q95"))
             say(f"  threshold of {t['knob']}: 5/50/95% {q} "
-                  f"(already a deal in {t['share_already_deal']:.0%}, no flip up to {t['upper']:g} in {t['share_no_flip']:.0%})")
+                f"(already a deal in {t['share_already_deal']:.0%}, no flip up to {t['upper']:g} in {t['share_no_flip']:.0%})")
     elif cfg.mode == "calibrate":
         summary, paths = experiments.calibration_experiment(point_from_config(cfg), folder)
         say(f"calibration to {len(summary['events'])} recorded events: {summary['draws']} prior draws of "
-              f"{summary['parameters']} judgement calls, effective sample size {summary['effective_sample_size']:.1f}")
+            f"{summary['parameters']} judgement calls, effective sample size {summary['effective_sample_size']:.1f}")
         for r in summary["largest_shifts"]:
             say(f"  {r['parameter']:<44} moved {r['shift_in_prior_sd']:+.2f} prior sd "
-                  f"(prior mean {r['prior_mean']:.3g}, posterior mean {r['posterior_mean']:.3g})")
+                f"(prior mean {r['prior_mean']:.3g}, posterior mean {r['posterior_mean']:.3g})")
     elif cfg.mode == "hindcast":
         rows, paths = experiments.hindcast_experiment(point_from_config(cfg), folder)
         for r in rows:
             say(f"  {r['event']:<38} P before conditioning {r['p_leave_one_out']:.3f} (prior {r['p_prior']:.3f}); "
-                  f"Brier {r['brier_leave_one_out']:.3f}, log score {r['log_score_leave_one_out']:.3f}")
+                f"Brier {r['brier_leave_one_out']:.3f}, log score {r['log_score_leave_one_out']:.3f}")
     elif cfg.mode == "sensitivity":
         rows, paths = experiments.sensitivity_experiment(point_from_config(cfg), folder, step=cfg.sensitivity.step)
         for r in rows[:10]:
@@ -435,9 +431,15 @@ def _experiment(cfg: DictConfig, folder: Path, overrides: Sequence[str]) -> None
         check_mode(cfg)
         raise ConfigError(f"mode: '{cfg.mode}' is not an experiment")
     if cfg.output.report:
-        paths = [*paths, experiments.study_report(cfg.mode, folder, paths, _command(),
-                                                              text="\n".join(said))]
+        paths = [*paths, experiments.study_report(cfg.mode, folder, paths, _command(), text="\n".join(said))]
     print("Wrote " + ", ".join(str(p) for p in paths))
+
+
+def _rounds(overrides: Sequence[str], names: Sequence[str]) -> list[Scenario]:
+    """The rounds ``names`` of an experiment, each composed with the command line's ``overrides``
+    (:func:`threshold_scenarios`)."""
+    with Composer() as compose:
+        return threshold_scenarios(compose, HydraConfig.get().job.config_name or "config", overrides, list(names))
 
 
 def _command() -> str:

@@ -985,6 +985,16 @@ class LeverageChoiceSpec:
     method: str = "sobol"
     seed: int | None = None
 
+    @classmethod
+    def parsed(cls, spec: Any) -> LeverageChoiceSpec:
+        """The ``leverage_choice`` node (a mapping, a spec or None: the defaults), validated."""
+        return parse(cls, {} if spec is None else spec, "leverage_choice")
+
+    def search(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`choose_leverage` these settings give."""
+        return {"grid": self.grid, "starts": self.starts, "max_evaluations": self.max_evaluations,
+                "upper": self.upper}
+
 
 def leverage_choice_study(
     scenarios: Sequence[Scenario], setup: RolloutSetup, spec: Any = None, progress: Any = None,
@@ -1008,7 +1018,7 @@ def leverage_choice_study(
         One choice per (round, objective) at the objective's budget, in that order; and
         one per (round, objective, budget) of ``spec.budgets``.
     """
-    sp: LeverageChoiceSpec = parse(LeverageChoiceSpec, {} if spec is None else spec, "leverage_choice")
+    sp = LeverageChoiceSpec.parsed(spec)
     objectives = [load_objective(name) for name in sp.objectives]
     if sp.engagement_days is not None:
         days = _whole("leverage_choice.engagement_days", sp.engagement_days, 0)
@@ -1016,8 +1026,7 @@ def leverage_choice_study(
     budgets = [finite(f"leverage_choice.budgets[{k}]", b) for k, b in enumerate(sp.budgets)]
     if any(b < 0 for b in budgets):
         raise ConfigError(f"leverage_choice.budgets: expected budgets >= 0, got {budgets}")
-    search: dict[str, Any] = {"grid": sp.grid, "starts": sp.starts, "max_evaluations": sp.max_evaluations,
-                              "upper": sp.upper}
+    search = sp.search()
     choices, curve = [], []
     for sc in scenarios:
         for obj in objectives:
@@ -1150,7 +1159,7 @@ def choice_robustness(scenarios: Sequence[Scenario], choices: Sequence[LeverageC
     per (round, objective). Returns one :class:`Robustness` per choice, in order (none
     when ``spec.draws`` is 0).
     """
-    sp: LeverageChoiceSpec = parse(LeverageChoiceSpec, {} if spec is None else spec, "leverage_choice")
+    sp = LeverageChoiceSpec.parsed(spec)
     n = _whole("leverage_choice.draws", sp.draws, 0)
     if n == 0:
         return []
@@ -1158,8 +1167,7 @@ def choice_robustness(scenarios: Sequence[Scenario], choices: Sequence[LeverageC
     _, _, variants = objective_draws(objectives, n, sp.method, seed if sp.seed is None else sp.seed)
     by_name = {o.name: v for o, v in zip(objectives, variants, strict=True)}
     rounds = {sc.name: sc for sc in scenarios}
-    search: dict[str, Any] = {"grid": sp.grid, "starts": sp.starts, "max_evaluations": sp.max_evaluations,
-                              "upper": sp.upper}
+    search = sp.search()
     out = []
     for c in choices:
         drawn = tuple(choose_leverage(rounds[c.scenario], v, setup, **search) for v in by_name[c.objective.name])

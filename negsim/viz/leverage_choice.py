@@ -18,10 +18,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from negsim.model.outcomes import OUTCOMES, question
-from negsim.studies.leverage_choice import Assessment, LeverageChoice, Robustness
+from negsim.studies.leverage_choice import Assessment, LeverageChoice, MediatorObjective, Robustness
 from negsim.viz.canvas import new_figure
 from negsim.viz.curves import STYLES, probability_limits
 from negsim.viz.words import scenario_title, term
+
+
+def mediator_name(objective: MediatorObjective) -> str:
+    """The mediator's short name: its objective's title up to the colon (``"Deal only"``)."""
+    return objective.title.split(":")[0]
 
 
 def choice_text(choice: LeverageChoice) -> str:
@@ -29,7 +34,7 @@ def choice_text(choice: LeverageChoice) -> str:
     the knobs it pays for, or "no paid leverage"."""
     c = choice.chosen
     paid = [f"{term(f'mediator.{k}').short} {c.knobs[k]:.3g}" for k in choice.knobs if c.knobs[k] > 0]
-    name = choice.objective.title.split(":")[0]
+    name = mediator_name(choice.objective)
     spent = f"commits {c.committed_cost:.3g} of {choice.objective.budget:.3g}"
     return f"{name}: {', '.join(paid) or 'no paid leverage'} ({spent})"
 
@@ -94,7 +99,7 @@ def leverage_choice_figure(choices: Sequence[LeverageChoice], *, titles: Mapping
             size = 11.0 - 1.5 * (k % 4)  # the later ones smaller: equal choices stay visible, nested
             ax.plot([x0], [y0], marker=marker, ms=size - 1, mfc="white", mec=colour, ls="none")
             ax.plot([x1], [y1], marker=marker, ms=size, color=colour, mec="white", mew=0.6, ls="none",
-                    label=c.objective.title.split(":")[0] if name == rounds[0] else None)
+                    label=mediator_name(c.objective) if name == rounds[0] else None)
         ax.set_xlim(x_low, x_high)
         ax.set_ylim(y_low, y_high)
         ax.set_title(titles.get(name) or scenario_title(name), fontsize=11)
